@@ -1,0 +1,1 @@
+"""eldercare control: set up, start, stop and test the eldercare call center."""

@@ -1,0 +1,118 @@
+"""Command line: ./bin/eldercare {start,stop,status,test,odoo-test,dev-env}."""
+
+import argparse
+import os
+import sys
+
+from . import odoo as odoo_mod
+from . import product, setup, testrun
+from .paths import LOG_DIR, VAR
+from .pg import Cluster
+
+ALL_TIERS = ["lint", "python", "odoo", "browser", "asterisk"]
+DEV_PG_PORT = int(os.environ.get("EC_DEV_PG_PORT", "55432"))
+
+
+def dev_cluster():
+    cluster = Cluster(os.path.join(VAR, "devpg", "data"), DEV_PG_PORT, for_tests=True)
+    cluster.start()
+    return cluster
+
+
+def cmd_test(args):
+    if not args.no_setup:
+        setup.install_all()
+    return testrun.run_all(args)
+
+
+def cmd_odoo_test(args):
+    """Developer loop: install the named addons on a fresh copy and run their tests."""
+    os.makedirs(LOG_DIR, exist_ok=True)
+    odoo = odoo_mod.find_odoo()
+    cluster = dev_cluster()
+    addons = args.addons
+    all_addons = odoo_mod.our_addons()
+    deps = odoo_mod.external_dependencies(all_addons)
+    template, _log = odoo_mod.ensure_template(odoo, cluster, deps, LOG_DIR)
+    db = f"ec_dev_{os.getpid()}"
+    env = testrun.OdooEnv(odoo, cluster)
+    tags = args.tags or ",".join(f"/{a}" for a in addons)
+    rc, logfile = env.install_with_tests(db, addons, tags, db, template)
+    tier = testrun.Tier("odoo")
+    testrun.odoo_tier_counts(tier, logfile, rc)
+    testrun.print_failures(logfile, limit=200)
+    if not args.keep:
+        cluster.dropdb(db)
+    else:
+        print(f"kept database {db}")
+    print("\n".join(tier.notes))
+    print(f"{tier.passed} passed, {tier.failed} failed")
+    return 1 if tier.failed else 0
+
+
+def cmd_dev_env(args):
+    """A dev database with every addon installed; prints the EC_* variables."""
+    os.makedirs(LOG_DIR, exist_ok=True)
+    odoo = odoo_mod.find_odoo()
+    cluster = dev_cluster()
+    addons = odoo_mod.our_addons()
+    deps = odoo_mod.external_dependencies(addons)
+    template, _log = odoo_mod.ensure_template(odoo, cluster, deps, LOG_DIR)
+    db = "ec_dev_all"
+    if args.rebuild or not cluster.db_exists(db):
+        cluster.dropdb(db)
+        cluster.createdb(db, template=template)
+        logfile = os.path.join(LOG_DIR, "dev-env.log")
+        rc = odoo_mod.run_odoo(
+            odoo,
+            cluster,
+            ["-d", db, "-i", ",".join(addons), "--stop-after-init"],
+            logfile,
+        )
+        if rc:
+            print(f"install failed, see {logfile}", file=sys.stderr)
+            return rc
+    for key, value in testrun.odoo_env_vars(odoo, cluster, db).items():
+        print(f"export {key}={value!r}")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="eldercare")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("start", help="set up and start PostgreSQL + Odoo + bridge")
+    p.add_argument("--no-setup", action="store_true")
+    p.set_defaults(func=lambda a: product.start(a, setup))
+    p = sub.add_parser("stop", help="stop what start started")
+    p.set_defaults(func=product.stop)
+    p = sub.add_parser("status", help="what is running")
+    p.set_defaults(func=product.status)
+
+    p = sub.add_parser("test", help="run every test tier")
+    p.add_argument("--no-setup", action="store_true", help="skip installing deps")
+    p.add_argument("--keep", action="store_true", help="keep the temp cluster")
+    p.add_argument(
+        "--tiers",
+        default=",".join(ALL_TIERS),
+        type=lambda s: [t.strip() for t in s.split(",") if t.strip()],
+        help=f"comma list of {','.join(ALL_TIERS)}",
+    )
+    p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("odoo-test", help="developer loop: test some addons")
+    p.add_argument("addons", nargs="+")
+    p.add_argument("--tags", help="Odoo --test-tags spec (default: the addons)")
+    p.add_argument("--keep", action="store_true", help="keep the database")
+    p.set_defaults(func=cmd_odoo_test)
+
+    p = sub.add_parser("dev-env", help="dev database with all addons + EC_* vars")
+    p.add_argument("--rebuild", action="store_true")
+    p.set_defaults(func=cmd_dev_env)
+
+    args = parser.parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
