@@ -205,5 +205,8 @@ class Cluster:
 
     def dropdb(self, name):
         subprocess.run(
-            ["dropdb", "--if-exists", "--force", name], env=self.env(), check=True
+            ["dropdb", "--if-exists", "--force", name],
+            env=self.env(),
+            check=True,
+            stderr=subprocess.DEVNULL,
         )
