@@ -1,0 +1,8 @@
+"""Make the repo root importable (tools.ecctl) for the harness's own tests."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
