@@ -1,0 +1,31 @@
+{
+    "name": "Eldercare Household Services",
+    "summary": "Household service requests (nanny, repairs, deliveries) dispatched to "
+    "contracted providers, with a provider portal and satisfaction follow-up",
+    "version": "18.0.1.0.0",
+    "category": "Services",
+    "license": "LGPL-3",
+    "author": "Eldercare Call Center",
+    "depends": ["eldercare_base", "portal"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/eldercare_household_security.xml",
+        "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/service_key_data.xml",
+        "wizards/service_request_dispatch_views.xml",
+        "wizards/satisfaction_wizard_views.xml",
+        "views/service_key_views.xml",
+        "views/service_request_views.xml",
+        "views/work_order_views.xml",
+        "views/res_company_views.xml",
+        "views/portal_templates.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/provider_demo.xml",
+        "demo/service_request_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,1 @@
+from . import res_company, service_key, service_request, work_order
