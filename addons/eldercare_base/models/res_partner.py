@@ -1,0 +1,497 @@
+import logging
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
+
+CARE_GROUPS = "eldercare_base.group_eldercare_operator,eldercare_base.group_eldercare_worker"
+INTERNAL = "base.group_user"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------ elder
+    is_elder = fields.Boolean(string="Is an Elder", index=True, tracking=True)
+    elder_gender = fields.Selection(
+        [("male", "Male"), ("female", "Female")], string="Gender", groups=INTERNAL
+    )
+    birthdate = fields.Date(string="Birth Date", tracking=True, groups=INTERNAL)
+    age = fields.Integer(
+        compute="_compute_age",
+        store=True,
+        aggregator="avg",
+        help="Age in years, refreshed daily.",
+    )
+    id_number = fields.Char(string="ID Number", groups=INTERNAL, tracking=True)
+    community_id = fields.Many2one(
+        "eldercare.area",
+        string="Community",
+        index=True,
+        domain=[("level", "=", "community")],
+        tracking=True,
+        ondelete="restrict",
+    )
+    area_street_id = fields.Many2one(
+        "eldercare.area",
+        string="Street (Area)",
+        compute="_compute_area_levels",
+        store=True,
+        index=True,
+    )
+    area_district_id = fields.Many2one(
+        "eldercare.area",
+        string="District (Area)",
+        compute="_compute_area_levels",
+        store=True,
+        index=True,
+    )
+    area_city_id = fields.Many2one(
+        "eldercare.area",
+        string="City (Area)",
+        compute="_compute_area_levels",
+        store=True,
+        index=True,
+    )
+    elder_category_id = fields.Many2one(
+        "eldercare.elder.category",
+        string="Elder Category",
+        tracking=True,
+        ondelete="restrict",
+    )
+    living_situation = fields.Selection(
+        [
+            ("alone", "Lives Alone"),
+            ("spouse", "With Spouse"),
+            ("children", "With Children"),
+            ("other", "Other"),
+        ],
+        tracking=True,
+    )
+    worker_id = fields.Many2one(
+        "res.users",
+        string="Community Worker",
+        tracking=True,
+        index=True,
+        domain=[("share", "=", False)],
+    )
+    certified = fields.Boolean(
+        tracking=True,
+        help="The elder's phone numbers have been certified: calls from them "
+        "are recognised and pop up the elder file.",
+    )
+    elder_phone_ids = fields.One2many(
+        "eldercare.phone", "partner_id", string="Certified Numbers", groups=INTERNAL
+    )
+    home_phone = fields.Char(tracking=True)
+    # ----------------------------------------------------------------- health
+    blood_type = fields.Selection(
+        [
+            ("a", "A"),
+            ("b", "B"),
+            ("ab", "AB"),
+            ("o", "O"),
+            ("unknown", "Unknown"),
+        ],
+        groups=CARE_GROUPS,
+        tracking=True,
+    )
+    mobility = fields.Selection(
+        [
+            ("independent", "Independent"),
+            ("assisted", "Needs Assistance"),
+            ("wheelchair", "Wheelchair"),
+            ("bedridden", "Bedridden"),
+        ],
+        groups=CARE_GROUPS,
+        tracking=True,
+    )
+    health_condition_ids = fields.Many2many(
+        "eldercare.health.condition",
+        "eldercare_partner_health_condition_rel",
+        "partner_id",
+        "condition_id",
+        string="Health Conditions",
+        groups=CARE_GROUPS,
+        tracking=True,
+    )
+    allergies = fields.Text(groups=CARE_GROUPS, tracking=True)
+    medical_history = fields.Text(groups=CARE_GROUPS, tracking=True)
+    doctor = fields.Char(string="Family Doctor", groups=CARE_GROUPS, tracking=True)
+    hospital = fields.Char(groups=CARE_GROUPS, tracking=True)
+    health_notes = fields.Text(groups=CARE_GROUPS, tracking=True)
+    medicine_ids = fields.One2many(
+        "eldercare.medicine",
+        "partner_id",
+        string="Regular Medicines",
+        groups=CARE_GROUPS,
+    )
+    # ----------------------------------------------------------------- family
+    relative_ids = fields.One2many(
+        "eldercare.relative",
+        "partner_id",
+        string="Relatives & Emergency Contacts",
+        groups=INTERNAL,
+    )
+    spouse_name = fields.Char(groups=INTERNAL, tracking=True)
+    spouse_phone = fields.Char(groups=INTERNAL)
+    spouse_health = fields.Char(string="Spouse Health", groups=INTERNAL)
+    hobbies = fields.Text(string="Hobbies & Interests", groups=INTERNAL)
+    other_info = fields.Text(string="Other Information", groups=INTERNAL)
+    # ------------------------------------------------------------ services
+    recurring_need_ids = fields.One2many(
+        "eldercare.recurring.need",
+        "elder_id",
+        string="Recurring Needs",
+        groups=INTERNAL,
+    )
+    elder_work_order_ids = fields.One2many(
+        "eldercare.work.order", "elder_id", string="Work Orders", groups=INTERNAL
+    )
+    elder_work_order_count = fields.Integer(
+        compute="_compute_elder_work_order_count", groups=INTERNAL
+    )
+    # -------------------------------------------------------------- provider
+    is_eldercare_provider = fields.Boolean(
+        string="Is a Service Provider", index=True, tracking=True
+    )
+    enterprise_nature = fields.Selection(
+        [
+            ("private", "Private Enterprise"),
+            ("state", "State-owned Enterprise"),
+            ("collective", "Collective Enterprise"),
+            ("nonprofit", "Non-profit Organisation"),
+            ("individual", "Individual Business"),
+            ("other", "Other"),
+        ],
+    )
+    registration_number = fields.Char(
+        string="Business Registration Number",
+        help="Unified social credit code / business licence number.",
+    )
+    eldercare_contract_ids = fields.One2many(
+        "eldercare.provider.contract", "provider_id", string="Service Contracts"
+    )
+    eldercare_staff_ids = fields.One2many(
+        "eldercare.provider.staff", "provider_id", string="Provider Staff"
+    )
+
+    # ---------------------------------------------------------------- computes
+    @api.depends("birthdate")
+    def _compute_age(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            birthdate = partner.sudo().birthdate
+            if birthdate and birthdate <= today:
+                partner.age = relativedelta(today, birthdate).years
+            else:
+                partner.age = 0
+
+    @api.depends("community_id", "community_id.parent_path")
+    def _compute_area_levels(self):
+        for partner in self:
+            community = partner.community_id
+            partner.area_street_id = community._get_ancestor("street") if community else False
+            partner.area_district_id = (
+                community._get_ancestor("district") if community else False
+            )
+            partner.area_city_id = community._get_ancestor("city") if community else False
+
+    def _compute_elder_work_order_count(self):
+        counts = dict(
+            self.env["eldercare.work.order"]._read_group(
+                [("elder_id", "in", self.ids)], ["elder_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.elder_work_order_count = counts.get(partner, 0)
+
+    @api.constrains("community_id")
+    def _check_community_level(self):
+        for partner in self:
+            if partner.community_id and partner.community_id.level != "community":
+                raise ValidationError(
+                    _(
+                        "%(area)s is a %(level)s, not a community. Choose the "
+                        "elder's community (the lowest level of the area tree).",
+                        area=partner.community_id.complete_name,
+                        level=partner.community_id.level,
+                    )
+                )
+
+    @api.constrains("birthdate")
+    def _check_birthdate(self):
+        today = fields.Date.context_today(self)
+        for partner in self.sudo():
+            if partner.birthdate and partner.birthdate > today:
+                raise ValidationError(
+                    _("The birth date of %(name)s is in the future.", name=partner.name)
+                )
+
+    # ------------------------------------------------------------ lookup API
+    @api.model
+    def _eldercare_find_elder_by_phone(self, raw):
+        """Return the active elder owning the certified number ``raw``.
+
+        Accepts any common written form (13800138000, +86 138 0013 8000,
+        0086-138..., 010-6552 1234). Never raises on garbage: returns an empty
+        recordset.
+        """
+        try:
+            phone = self.env["eldercare.phone"].sudo()._find_by_number(raw)
+        except Exception:  # noqa: BLE001 - a lookup must never break a call
+            _logger.exception("Elder lookup failed for %r", str(raw)[:50])
+            return self.browse()
+        return self.browse(phone.partner_id.id) if phone else self.browse()
+
+    def _eldercare_elder_card(self):
+        """JSON-serialisable elder file for popups (health only for care roles)."""
+        self.ensure_one()
+        user = self.env.user
+        show_health = self.env.su or user.has_group(
+            "eldercare_base.group_eldercare_operator"
+        ) or user.has_group("eldercare_base.group_eldercare_worker")
+        elder = self.sudo()
+        gender_labels = dict(
+            self._fields["elder_gender"]._description_selection(self.env)
+        )
+        card = {
+            "id": elder.id,
+            "name": elder.name,
+            "gender": elder.elder_gender or False,
+            "gender_label": gender_labels.get(elder.elder_gender, ""),
+            "birthdate": fields.Date.to_string(elder.birthdate) if elder.birthdate else False,
+            "age": elder.age,
+            "address": elder._display_address(without_company=True).strip()
+            or elder.contact_address
+            or "",
+            "community": elder.community_id.complete_name or False,
+            "community_id": elder.community_id.id or False,
+            "category": elder.elder_category_id.name or False,
+            "category_code": elder.elder_category_id.code or False,
+            "living_situation": elder.living_situation or False,
+            "home_phone": elder.home_phone or False,
+            "mobile": elder.mobile or False,
+            "phones": [p.number_e164 for p in elder.elder_phone_ids if p.active],
+            "relatives": [
+                {
+                    "name": r.name,
+                    "relation": r.relation,
+                    "phone": r.phone or False,
+                    "work_unit": r.work_unit or False,
+                    "is_emergency_contact": r.is_emergency_contact,
+                }
+                for r in elder.relative_ids
+            ],
+            "worker": {"id": elder.worker_id.id, "name": elder.worker_id.name}
+            if elder.worker_id
+            else False,
+            "certified": elder.certified,
+            "health_conditions": [],
+            "medicines": [],
+        }
+        if show_health:
+            card.update(
+                {
+                    "health_conditions": elder.health_condition_ids.mapped("name"),
+                    "medicines": [
+                        {"name": m.name, "dose": m.dose or "", "schedule": m.schedule or ""}
+                        for m in elder.medicine_ids
+                    ],
+                    "allergies": elder.allergies or False,
+                    "blood_type": elder.blood_type or False,
+                    "mobility": elder.mobility or False,
+                    "doctor": elder.doctor or False,
+                    "hospital": elder.hospital or False,
+                }
+            )
+        return card
+
+    # -------------------------------------------------------------- actions
+    def action_view_elder_work_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "eldercare_base.eldercare_work_order_action"
+        )
+        action["domain"] = [("elder_id", "=", self.id)]
+        action["context"] = {"default_elder_id": self.id}
+        return action
+
+    # ----------------------------------------------------------- reminders
+    @api.model
+    def _eldercare_reminder_days(self):
+        param = self.env["ir.config_parameter"].sudo().get_param(
+            "eldercare_base.reminder_days_ahead", "3"
+        )
+        try:
+            return max(int(param), 0)
+        except ValueError:
+            return 3
+
+    @api.model
+    def _eldercare_birthday_partners(self, date):
+        """Active elders whose birthday falls on ``date`` (29 Feb -> 28 Feb)."""
+        days = [(date.month, date.day)]
+        if date.month == 2 and date.day == 28:
+            try:
+                date.replace(day=29)
+            except ValueError:  # not a leap year: 29 Feb birthdays today
+                days.append((2, 29))
+        self.env["res.partner"].flush_model(["birthdate", "is_elder", "active"])
+        clauses = " OR ".join(
+            "(EXTRACT(MONTH FROM birthdate) = %s AND EXTRACT(DAY FROM birthdate) = %s)"
+            for _day in days
+        )
+        params = [v for pair in days for v in pair]
+        self.env.cr.execute(
+            f"""
+            SELECT id FROM res_partner
+             WHERE is_elder AND active AND birthdate IS NOT NULL AND ({clauses})
+            """,  # noqa: S608 - clauses are constants, values are parameters
+            params,
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _eldercare_payment_reminder_partners(self, date=None):
+        """Hook: elders to remind of a payment due on ``date``.
+
+        Returns a res.partner recordset. eldercare_billing overrides it.
+        """
+        return self.browse()
+
+    @api.model
+    def _eldercare_reminder_specs(self, date):
+        """[(kind, activity type xmlid, partners)] due on ``date``."""
+        return [
+            (
+                "birthday",
+                "eldercare_base.mail_activity_type_birthday",
+                self._eldercare_birthday_partners(date),
+            ),
+            (
+                "payment",
+                "eldercare_base.mail_activity_type_payment_reminder",
+                self._eldercare_payment_reminder_partners(date=date),
+            ),
+        ]
+
+    @api.model
+    def _cron_eldercare_care_reminders(self, date=None):
+        """Schedule birthday / payment activities for the responsible worker.
+
+        Covers every day from ``date`` (default today) to ``date`` + N days,
+        so a missed run catches up. Idempotent: an activity (open or done) of
+        the same type, elder and deadline is never created twice.
+        """
+        today = date or fields.Date.context_today(self)
+        ahead = self._eldercare_reminder_days()
+        Activity = self.env["mail.activity"].sudo().with_context(active_test=False)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        vals_list = []
+        for offset in range(ahead + 1):
+            day = today + timedelta(days=offset)
+            for kind, xmlid, partners in self._eldercare_reminder_specs(day):
+                partners = partners.sudo().filtered(lambda p: p.is_elder and p.active)
+                if not partners:
+                    continue
+                activity_type = self.env.ref(xmlid)
+                existing = set(
+                    Activity.search(
+                        [
+                            ("res_model", "=", "res.partner"),
+                            ("res_id", "in", partners.ids),
+                            ("activity_type_id", "=", activity_type.id),
+                            ("date_deadline", "=", day),
+                        ]
+                    ).mapped("res_id")
+                )
+                for partner in partners:
+                    if partner.id in existing:
+                        continue
+                    if not partner.worker_id:
+                        _logger.info(
+                            "No community worker for elder %s: %s reminder skipped",
+                            partner.id,
+                            kind,
+                        )
+                        continue
+                    vals_list.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": partner.id,
+                            "activity_type_id": activity_type.id,
+                            "date_deadline": day,
+                            "user_id": partner.worker_id.id,
+                            "summary": self._eldercare_reminder_summary(kind, partner, day),
+                        }
+                    )
+        if vals_list:
+            Activity.with_context(mail_activity_quick_update=True).create(vals_list)
+        return len(vals_list)
+
+    @api.model
+    def _eldercare_reminder_summary(self, kind, partner, day):
+        if kind == "birthday":
+            return _(
+                "Birthday of %(name)s (%(age)s) on %(date)s: call or visit",
+                name=partner.name,
+                age=relativedelta(day, partner.birthdate).years
+                if partner.birthdate
+                else "",
+                date=fields.Date.to_string(day),
+            )
+        if kind == "payment":
+            return _(
+                "Payment reminder for %(name)s on %(date)s",
+                name=partner.name,
+                date=fields.Date.to_string(day),
+            )
+        return _("Care reminder for %(name)s", name=partner.name)
+
+    @api.model
+    def _eldercare_outbound_call_tasks(self, date=None):
+        """Reminder calls to place on ``date`` (for the telephony layer).
+
+        Returns a list of dicts {"type", "elder_id", "elder_name", "phone",
+        "date", "worker_id", "message"}; phone is the first certified number
+        (E.164), else the normalised mobile / home phone, else False.
+        """
+        day = fields.Date.to_date(date) if date else fields.Date.context_today(self)
+        normalize = self.env["eldercare.phone"]._normalize_number
+        tasks = []
+        for kind, _xmlid, partners in self._eldercare_reminder_specs(day):
+            for partner in partners.sudo().filtered(lambda p: p.is_elder and p.active):
+                phones = partner.elder_phone_ids.filtered("active")
+                phone = (
+                    phones[:1].number_e164
+                    or normalize(partner.mobile)
+                    or normalize(partner.home_phone)
+                    or False
+                )
+                tasks.append(
+                    {
+                        "type": kind,
+                        "elder_id": partner.id,
+                        "elder_name": partner.name,
+                        "phone": phone,
+                        "date": fields.Date.to_string(day),
+                        "worker_id": partner.worker_id.id or False,
+                        "message": self._eldercare_reminder_summary(kind, partner, day),
+                    }
+                )
+        return tasks
+
+    @api.model
+    def _cron_eldercare_refresh_age(self):
+        """Recompute the stored age of elders whose birthday is today."""
+        today = fields.Date.context_today(self)
+        elders = self._eldercare_birthday_partners(today)
+        if elders:
+            self.env.add_to_compute(self._fields["age"], elders)
+            elders.flush_recordset(["age"])
+        return len(elders)

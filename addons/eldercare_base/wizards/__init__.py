@@ -1,0 +1,1 @@
+from . import eldercare_work_order_decline
