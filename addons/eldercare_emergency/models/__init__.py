@@ -1,0 +1,7 @@
+from . import (
+    eldercare_alert,
+    eldercare_alert_type,
+    eldercare_work_order,
+    res_partner,
+    res_users,
+)

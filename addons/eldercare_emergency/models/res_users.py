@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    eldercare_on_duty = fields.Boolean(
+        string="On Duty (Alerts)",
+        help="Operators on duty receive the emergency alert popup on their screen.",
+    )
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return super().SELF_WRITEABLE_FIELDS + ["eldercare_on_duty"]
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + ["eldercare_on_duty"]
+
+    @api.model
+    def eldercare_set_on_duty(self, on_duty):
+        """Switch the current user's duty flag (dashboard toggle)."""
+        self.env.user.sudo().eldercare_on_duty = bool(on_duty)
+        return self.env.user.eldercare_on_duty
+
+    @api.model
+    def _eldercare_on_duty_operators(self):
+        """Active internal users on duty who hold the operator role."""
+        group = self.env.ref(
+            "eldercare_base.group_eldercare_operator", raise_if_not_found=False
+        )
+        domain = [("eldercare_on_duty", "=", True), ("share", "=", False)]
+        if group:
+            domain.append(("groups_id", "in", group.ids))
+        return self.sudo().search(domain)
+
+    @api.model
+    def _eldercare_operator_users(self):
+        """All active users holding the operator role (for dashboard updates)."""
+        group = self.env.ref(
+            "eldercare_base.group_eldercare_operator", raise_if_not_found=False
+        )
+        if not group:
+            return self.browse()
+        return self.sudo().search(
+            [("groups_id", "in", group.ids), ("share", "=", False)]
+        )

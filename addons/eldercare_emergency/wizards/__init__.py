@@ -1,0 +1,1 @@
+from . import eldercare_alert_dispatch_wizard, eldercare_alert_false_alarm_wizard
