@@ -1,0 +1,72 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class EldercareIvrOption(models.Model):
+    _name = "eldercare.ivr.option"
+    _description = "Voice Menu (IVR) Option"
+    _order = "sequence, digit"
+
+    sequence = fields.Integer(default=10)
+    digit = fields.Char(
+        required=True,
+        size=1,
+        help="The key the caller presses: 0-9, * or #.",
+    )
+    name = fields.Char(required=True, translate=True)
+    action = fields.Selection(
+        [
+            ("emergency", "Emergency (raise an alert)"),
+            ("service", "Household service request"),
+            ("statement", "Statement: read back the amount due"),
+            ("operator", "Talk to an operator"),
+        ],
+        required=True,
+        default="operator",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Service",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        domain=[("is_eldercare_service", "=", True)],
+        help="Service requested by this key. When Household Services is installed "
+        "it comes from its service keys (Configuration > Service keys).",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+
+    _sql_constraints = [
+        (
+            "digit_company_uniq",
+            "unique(digit, company_id)",
+            "Each key can have only one action in the voice menu.",
+        ),
+    ]
+
+    @api.depends("digit", "action")
+    def _compute_product_id(self):
+        keys = {}
+        if "eldercare.service.key" in self.env:
+            service_keys = (
+                self.env["eldercare.service.key"]
+                .sudo()
+                .search([("key", "in", [d for d in self.mapped("digit") if d])])
+            )
+            keys = {key.key: key.product_id for key in service_keys}
+        for option in self:
+            if option.action != "service":
+                option.product_id = False
+            elif option.digit in keys:
+                option.product_id = keys[option.digit]
+
+    @api.constrains("digit")
+    def _check_digit(self):
+        for option in self:
+            if not option.digit or option.digit not in "0123456789*#":
+                raise ValidationError(
+                    _("The key of a voice menu option must be one of 0-9, * or #.")
+                )

@@ -1,0 +1,607 @@
+"""JSON-RPC API called by the telephony bridge process (see CONTRACT.md).
+
+Every public method checks that the caller belongs to
+``eldercare_asterisk.group_eldercare_pbx_bridge`` and then works as superuser:
+the bridge user itself has no other access right.
+"""
+
+import copy
+import logging
+import re
+from datetime import datetime, timezone
+
+import psycopg2
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError
+from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
+
+QUEUE_EMERGENCY = "eldercare-emergency"
+QUEUE_SERVICE = "eldercare-service"
+MAX_FIELD = 64
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+CHANNEL_SUFFIX_RE = re.compile(r"-[0-9a-fA-F]{6,}(;[12])?$")
+LOCAL_RE = re.compile(r"^Local/([^@]+)@", re.IGNORECASE)
+
+
+def _text(value, size=MAX_FIELD):
+    """Any value from the wire -> short printable str ('' for garbage)."""
+    if value is None or value is False or isinstance(value, dict | list | tuple):
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    return CONTROL_RE.sub("", str(value)).strip()[:size]
+
+
+def _parse_ts(value):
+    """AMI ``Timestamp`` (epoch float) or ISO string -> naive UTC datetime."""
+    if not value:
+        return fields.Datetime.now()
+    try:
+        return datetime.fromtimestamp(float(value), tz=timezone.utc).replace(
+            tzinfo=None, microsecond=0
+        )
+    except (TypeError, ValueError, OverflowError, OSError):
+        pass
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return fields.Datetime.now()
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)
+
+
+def _endpoint_of(channel):
+    """'PJSIP/1001-0000000a' -> 'PJSIP/1001'."""
+    return CHANNEL_SUFFIX_RE.sub("", channel or "")
+
+
+class EldercarePbxBridge(models.AbstractModel):
+    _name = "eldercare.pbx.bridge"
+    _description = "Telephony Bridge API"
+
+    # ------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------
+    def _check_bridge_access(self):
+        if self.env.su:
+            return self.sudo()
+        if not self.env.user.has_group("eldercare_asterisk.group_eldercare_pbx_bridge"):
+            raise AccessError(
+                _("Only the telephony bridge user may call the PBX bridge API.")
+            )
+        return self.sudo()
+
+    @api.model
+    @tools.ormcache()
+    def _bridge_config_cached(self):
+        lines = self.env["eldercare.pbx.line"].sudo().search([])
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("eldercare_extension", "!=", False),
+                    ("eldercare_endpoint", "!=", False),
+                ]
+            )
+        )
+        endpoints = {}
+        endpoints_raw = {}
+        extensions = {}
+        for user in users:
+            if user.eldercare_endpoint:
+                endpoints[user.eldercare_endpoint.upper()] = user.id
+                endpoints_raw[user.eldercare_endpoint] = user.id
+            if user.eldercare_extension:
+                extensions[user.eldercare_extension] = user.id
+        return {
+            "lines": {line.number: (line.id, line.line_type) for line in lines},
+            "endpoints": endpoints,
+            "endpoints_raw": endpoints_raw,
+            "extensions": extensions,
+        }
+
+    def _line_for_did(self, did):
+        lines = self._bridge_config_cached()["lines"]
+        if did in lines:
+            return lines[did]
+        digits = re.sub(r"[^0-9]", "", did or "")
+        for number, line in lines.items():
+            if digits and re.sub(r"[^0-9]", "", number) == digits:
+                return line
+        return (False, False)
+
+    def _operator_for_channel(self, channel, callerid=None):
+        """Return the res.users id whose phone is this channel, or False."""
+        if not channel:
+            return False
+        config = self._bridge_config_cached()
+        endpoint = _endpoint_of(channel).upper()
+        if endpoint in config["endpoints"]:
+            return config["endpoints"][endpoint]
+        match = LOCAL_RE.match(channel)
+        if match and match.group(1) in config["extensions"]:
+            return config["extensions"][match.group(1)]
+        tech, _sep, resource = endpoint.partition("/")
+        if resource and resource in config["extensions"]:
+            return config["extensions"][resource]
+        if callerid and callerid in config["extensions"] and not tech:
+            return config["extensions"][callerid]
+        return False
+
+    def _find_elder(self, caller):
+        if not caller:
+            return self.env["res.partner"]
+        try:
+            return self.env["res.partner"]._eldercare_find_elder_by_phone(caller)[:1]
+        except Exception:
+            _logger.warning("Elder lookup failed for caller id %r", caller)
+            return self.env["res.partner"]
+
+    def _normalize(self, caller):
+        if not caller:
+            return False
+        try:
+            return self.env["eldercare.phone"]._normalize_number(caller)
+        except Exception:
+            return False
+
+    def _upsert_call(self, linkedid, vals, create_vals=None):
+        """Find the call log row of ``linkedid`` and fill the given values, or
+        create it. Never raises on a concurrent insert (returns an empty
+        recordset then: the other transaction owns the row)."""
+        Call = self.env["eldercare.call"]
+        call = Call.search([("linkedid", "=", linkedid)], limit=1)
+        if call:
+            update = {
+                key: value
+                for key, value in vals.items()
+                if value and (not call[key] or key in ("route", "queue"))
+            }
+            if update:
+                call.write(update)
+            return call
+        values = dict(vals, linkedid=linkedid, **(create_vals or {}))
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return Call.create(values)
+        except psycopg2.IntegrityError:
+            _logger.info("Call %s logged concurrently by another request", linkedid)
+            return Call
+
+    def _alert_from_call(self, linkedid, caller, did, channel, received_at=None):
+        vals = {
+            "linkedid": linkedid,
+            "caller_number": caller,
+            "did": did,
+            "channel": channel,
+        }
+        if received_at:
+            vals["received_at"] = received_at
+        try:
+            with self.env.cr.savepoint():
+                return self.env["eldercare.alert"]._raise_from_call(vals)
+        except Exception:
+            _logger.exception("Could not raise the alert of call %s", linkedid)
+            return self.env["eldercare.alert"]
+
+    # ------------------------------------------------------------------
+    # API
+    # ------------------------------------------------------------------
+    @api.model
+    def bridge_config(self):
+        self = self._check_bridge_access()
+        config = self._bridge_config_cached()
+        lines = config["lines"]
+        params = self.env["ir.config_parameter"]
+        return {
+            "emergency_dids": sorted(
+                n for n, (_i, t) in lines.items() if t == "emergency"
+            ),
+            "service_dids": sorted(n for n, (_i, t) in lines.items() if t == "service"),
+            "operator_endpoints": copy.deepcopy(config["extensions"]),
+            "operator_channels": dict(config["endpoints_raw"]),
+            "queues": {"emergency": QUEUE_EMERGENCY, "service": QUEUE_SERVICE},
+            "agi_bind": params.get_param("eldercare_asterisk.agi_bind", "127.0.0.1"),
+            "agi_port": int(
+                params.get_param("eldercare_asterisk.agi_port", 4573) or 4573
+            ),
+            "agi_allowed_clients": [
+                addr.strip()
+                for addr in (
+                    params.get_param(
+                        "eldercare_asterisk.agi_allowed_clients", "127.0.0.1"
+                    )
+                    or ""
+                ).split(",")
+                if addr.strip()
+            ],
+        }
+
+    @api.model
+    def agi_route(self, params):
+        self = self._check_bridge_access()
+        params = params if isinstance(params, dict) else {}
+        linkedid = _text(params.get("linkedid"), 150) or _text(
+            params.get("uniqueid"), 150
+        )
+        caller = _text(params.get("caller_num"))
+        did = _text(params.get("did"), 32)
+        line_id, line_type = self._line_for_did(did)
+        elder = self._find_elder(caller)
+        alert = self.env["eldercare.alert"]
+        if line_type == "emergency":
+            route, queue = "emergency", QUEUE_EMERGENCY
+            if linkedid:
+                alert = self._alert_from_call(linkedid, caller, did, "emergency_line")
+                elder = alert.elder_id or elder
+        elif line_type == "service":
+            route, queue = "ivr", QUEUE_SERVICE
+        else:
+            route, queue = "fallback", QUEUE_SERVICE
+        call = self.env["eldercare.call"]
+        if linkedid:
+            call = self._upsert_call(
+                linkedid,
+                {
+                    "caller_number": caller,
+                    "caller_number_e164": self._normalize(caller),
+                    "caller_name": _text(params.get("caller_name")),
+                    "elder_id": elder.id,
+                    "did": did,
+                    "line_id": line_id,
+                    "route": route,
+                    "queue": queue if route != "ivr" else False,
+                    "alert_id": alert.id,
+                },
+                {
+                    "direction": "inbound",
+                    "uniqueid": _text(params.get("uniqueid"), 150),
+                    "channel": _text(params.get("channel"), 150),
+                },
+            )
+        return {
+            "route": route,
+            "elder_id": elder.id or 0,
+            "alert_id": alert.id or 0,
+            "call_id": call.id or 0,
+            "queue": queue,
+        }
+
+    @api.model
+    def ivr_choice(self, params):
+        self = self._check_bridge_access()
+        params = params if isinstance(params, dict) else {}
+        linkedid = _text(params.get("linkedid"), 150)
+        digits = _text(params.get("digits"), 8)
+        caller = _text(params.get("caller_num"))
+        call = self.env["eldercare.call"]
+        if linkedid:
+            call = call.search([("linkedid", "=", linkedid)], limit=1)
+        elder = call.elder_id or self._find_elder(caller)
+        caller = caller or call.caller_number or ""
+        result = {
+            "route": "invalid",
+            "say": "",
+            "request_id": 0,
+            "alert_id": 0,
+            "queue": QUEUE_SERVICE,
+        }
+        option = self.env["eldercare.ivr.option"]
+        if digits:
+            option = option.search([("digit", "=", digits[:1])], limit=1)
+        request = False
+        if option.action == "emergency":
+            alert = self._alert_from_call(
+                linkedid or f"ivr-{caller}-{fields.Datetime.now()}",
+                caller,
+                call.did or "",
+                "ivr",
+            )
+            result.update(
+                route="emergency", alert_id=alert.id or 0, queue=QUEUE_EMERGENCY
+            )
+            if call and alert:
+                call.alert_id = alert
+            elder = alert.elder_id or elder
+        elif option.action == "service":
+            request = self._request_from_call(option, caller, linkedid, elder)
+            if request:
+                result.update(
+                    route="request", request_id=request.id, say=request.display_name
+                )
+            else:
+                # no household module: a person takes the order
+                result.update(route="operator")
+        elif option.action == "statement":
+            if elder:
+                result.update(route="statement", say=self._statement_say(elder))
+            else:
+                # nobody to read a statement for: let an operator identify the caller
+                result.update(route="operator")
+        elif option.action == "operator":
+            result.update(route="operator")
+        if call:
+            choices = ",".join(filter(None, [call.ivr_choices, digits or "-"]))
+            vals = {"ivr_choices": choices[:64], "route": result["route"]}
+            if result["route"] in ("operator", "emergency"):
+                vals["queue"] = result["queue"]
+            if request:
+                vals["request_ref"] = f"{request._name},{request.id}"
+            if elder and not call.elder_id:
+                vals["elder_id"] = elder.id
+            call.write(vals)
+        return result
+
+    def _request_from_call(self, option, caller, linkedid, elder):
+        if "eldercare.service.request" not in self.env:
+            return False
+        vals = {"caller_number": caller, "key": option.digit, "linkedid": linkedid}
+        if elder:
+            vals["elder_id"] = elder.id
+        try:
+            with self.env.cr.savepoint():
+                request = self.env["eldercare.service.request"]._create_from_call(vals)
+                if (
+                    request
+                    and option.product_id
+                    and "product_id" in request._fields
+                    and not request.product_id
+                ):
+                    request.product_id = option.product_id
+        except Exception:
+            _logger.exception("Could not create the service request of %s", linkedid)
+            return False
+        return request
+
+    def _statement_say(self, elder):
+        if "eldercare.statement" not in self.env:
+            return "0"
+        try:
+            total = self.env["eldercare.statement"]._running_total(elder)
+        except Exception:
+            _logger.exception("Could not read the statement of elder %s", elder.id)
+            return "0"
+        amount = (total or {}).get("amount_elder")
+        if amount is None:
+            amount = (total or {}).get("amount_total") or 0.0
+        return f"{amount:.2f}"
+
+    @api.model
+    def spooled_alerts(self, items):
+        self = self._check_bridge_access()
+        result = []
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            linkedid = _text(item.get("linkedid"), 150) or _text(
+                item.get("uniqueid"), 150
+            )
+            if not linkedid:
+                _logger.warning("Spooled alert without linkedid skipped")
+                continue
+            caller = _text(item.get("caller_num"))
+            did = _text(item.get("did"), 32)
+            received = _parse_ts(item.get("received_at"))
+            alert = self._alert_from_call(
+                linkedid, caller, did, "emergency_line", received_at=received
+            )
+            line_id, _line_type = self._line_for_did(did)
+            self._upsert_call(
+                linkedid,
+                {
+                    "caller_number": caller,
+                    "caller_number_e164": self._normalize(caller),
+                    "elder_id": alert.elder_id.id,
+                    "did": did,
+                    "line_id": line_id,
+                    "route": "emergency",
+                    "queue": QUEUE_EMERGENCY,
+                    "alert_id": alert.id,
+                },
+                {"direction": "inbound", "started_at": received},
+            )
+            result.append({"linkedid": linkedid, "alert_id": alert.id or 0})
+        return result
+
+    # ------------------------------------------------------------------
+    # AMI events
+    # ------------------------------------------------------------------
+    @api.model
+    def ami_events(self, events):
+        self = self._check_bridge_access()
+        if not isinstance(events, list):
+            _logger.warning(
+                "ami_events: expected a list, got %s", type(events).__name__
+            )
+            return {"processed": 0, "skipped": 1}
+        handlers = {
+            "Newchannel": self._on_newchannel,
+            "DialBegin": self._on_dial_begin,
+            "BridgeEnter": self._on_bridge_enter,
+            "AgentConnect": self._on_agent_connect,
+            "QueueCallerJoin": self._on_queue_caller_join,
+            "Hangup": self._on_hangup,
+            "VarSet": self._on_varset,
+        }
+        linkedids = {
+            _text(event.get("Linkedid") or event.get("DestLinkedid"), 150)
+            for event in events
+            if isinstance(event, dict)
+        } - {""}
+        calls = {
+            call.linkedid: call
+            for call in self.env["eldercare.call"].search(
+                [("linkedid", "in", list(linkedids))]
+            )
+        }
+        processed = skipped = ignored = 0
+        for event in events:
+            if not isinstance(event, dict) or not isinstance(event.get("Event"), str):
+                skipped += 1
+                _logger.warning("ami_events: malformed event skipped: %.200r", event)
+                continue
+            handler = handlers.get(event["Event"])
+            if not handler:
+                ignored += 1
+                continue
+            linkedid = _text(event.get("Linkedid") or event.get("DestLinkedid"), 150)
+            if not linkedid:
+                skipped += 1
+                _logger.warning(
+                    "ami_events: %s event without Linkedid skipped", event["Event"]
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    call = handler(event, linkedid, calls.get(linkedid))
+            except Exception as exc:
+                skipped += 1
+                _logger.warning(
+                    "ami_events: %s event of call %s skipped: %s",
+                    event["Event"],
+                    linkedid,
+                    exc,
+                )
+                continue
+            if call:
+                calls[linkedid] = call
+            processed += 1
+        return {"processed": processed, "skipped": skipped, "ignored": ignored}
+
+    def _on_newchannel(self, event, linkedid, call):
+        channel = _text(event.get("Channel"), 150)
+        uniqueid = _text(event.get("Uniqueid"), 150)
+        if call:
+            if not call.channel and uniqueid == linkedid:
+                call.write({"channel": channel, "uniqueid": uniqueid})
+            return call
+        if uniqueid and uniqueid != linkedid:
+            return call  # a later leg of a call we do not log
+        caller = _text(event.get("CallerIDNum"))
+        exten = _text(event.get("Exten"), 32)
+        operator_id = self._operator_for_channel(channel)
+        vals = {
+            "uniqueid": uniqueid,
+            "channel": channel,
+            "started_at": _parse_ts(event.get("Timestamp")),
+        }
+        if operator_id:
+            vals.update(
+                direction="outbound", initiated_by_id=operator_id, dialed_number=exten
+            )
+        else:
+            line_id, _line_type = self._line_for_did(exten)
+            vals.update(
+                direction="inbound",
+                caller_number=caller,
+                caller_number_e164=self._normalize(caller),
+                caller_name=_text(event.get("CallerIDName")),
+                did=exten if line_id else False,
+                line_id=line_id,
+            )
+        return self._upsert_call(linkedid, {}, vals)
+
+    def _on_dial_begin(self, event, linkedid, call):
+        if not call:
+            return call
+        dest = _text(event.get("DestChannel"), 150)
+        user_id = self._operator_for_channel(dest, _text(event.get("DestCallerIDNum")))
+        if not user_id or user_id in call.popup_user_ids.ids:
+            return call
+        if call.direction == "outbound":
+            return call
+        user = self.env["res.users"].browse(user_id)
+        call._send_operator_popup(user)
+        return call
+
+    def _on_bridge_enter(self, event, linkedid, call):
+        if not call:
+            return call
+        channel = _text(event.get("Channel"), 150)
+        ts = _parse_ts(event.get("Timestamp"))
+        operator_id = self._operator_for_channel(channel)
+        try:
+            count = int(event.get("BridgeNumChannels") or 0)
+        except (TypeError, ValueError):
+            count = 0
+        vals = {}
+        if operator_id and call.direction == "inbound" and not call.operator_id:
+            vals.update(operator_id=operator_id, operator_channel=channel)
+        if not call.answered_at and (
+            count >= 2 or (operator_id and call.direction == "inbound")
+        ):
+            vals["answered_at"] = ts
+        if vals:
+            call.write(vals)
+        return call
+
+    def _on_agent_connect(self, event, linkedid, call):
+        if not call:
+            return call
+        dest = _text(event.get("DestChannel"), 150)
+        operator_id = self._operator_for_channel(dest) or self._operator_for_channel(
+            _text(event.get("Interface"), 150)
+        )
+        vals = {"queue": _text(event.get("Queue")) or call.queue}
+        if operator_id and not call.operator_id:
+            vals.update(operator_id=operator_id, operator_channel=dest)
+        if not call.answered_at:
+            vals["answered_at"] = _parse_ts(event.get("Timestamp"))
+        call.write(vals)
+        return call
+
+    def _on_queue_caller_join(self, event, linkedid, call):
+        queue = _text(event.get("Queue"))
+        if call and queue and call.queue != queue:
+            call.queue = queue
+        return call
+
+    def _on_hangup(self, event, linkedid, call):
+        if not call or call.ended_at:
+            return call
+        uniqueid = _text(event.get("Uniqueid"), 150)
+        if uniqueid not in (linkedid, call.uniqueid):
+            return call  # only the first channel ends the call
+        cause = _text(event.get("Cause"), 8)
+        ts = _parse_ts(event.get("Timestamp"))
+        if call.answered_at:
+            disposition = "answered"
+        elif call.route in ("request", "statement"):
+            disposition = "self_service"
+        elif cause == "17":
+            disposition = "busy"
+        elif cause in ("19", "18", "21") or call.direction == "outbound":
+            disposition = "no_answer"
+        elif cause in ("1", "3", "27", "34", "38", "41", "42"):
+            disposition = "failed"
+        else:
+            disposition = "abandoned"
+        call.write(
+            {
+                "ended_at": max(ts, call.started_at),
+                "disposition": disposition,
+                "hangup_cause": _text(
+                    f"{cause} {_text(event.get('Cause-txt'))}".strip(), 64
+                ),
+            }
+        )
+        return call
+
+    def _on_varset(self, event, linkedid, call):
+        if _text(event.get("Variable")) != "EC_CALL_ID" or call:
+            return call
+        try:
+            call_id = int(event.get("Value"))
+        except (TypeError, ValueError):
+            return call
+        logged = self.env["eldercare.call"].browse(call_id).exists()
+        if logged and not logged.ended_at and logged.linkedid != linkedid:
+            logged.linkedid = linkedid
+            return logged
+        return call

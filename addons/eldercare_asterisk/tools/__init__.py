@@ -1,0 +1,1 @@
+from .ami_client import AmiClient, AmiError
