@@ -1,0 +1,35 @@
+from datetime import date
+
+from odoo import fields, http
+from odoo.http import content_disposition, request
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class EldercareBillingReport(http.Controller):
+    @http.route("/eldercare/billing/report.xlsx", type="http", auth="user")
+    def billing_report_xlsx(self, date_from=None, date_to=None, company_id=None, **kw):
+        """Billing workbook. ``date_from``/``date_to`` as YYYY-MM-DD (default:
+        this year), ``company_id`` (default: the user's current company)."""
+        env = request.env
+        env["eldercare.statement.line"].check_access("read")
+        today = fields.Date.context_today(env.user)
+        start = fields.Date.to_date(date_from) if date_from else date(today.year, 1, 1)
+        end = fields.Date.to_date(date_to) if date_to else today
+        company = env.company
+        if company_id and int(company_id) in env.user.company_ids.ids:
+            company = env["res.company"].browse(int(company_id))
+        content = (
+            env["eldercare.billing.xlsx"]
+            .with_company(company)
+            ._build_xlsx(start, end, company)
+        )
+        filename = f"eldercare-billing-{start:%Y%m}-{end:%Y%m}.xlsx"
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", XLSX_MIME),
+                ("Content-Length", str(len(content))),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )

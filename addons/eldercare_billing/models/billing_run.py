@@ -1,0 +1,650 @@
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import split_every
+
+from .statement import period_bounds
+
+_logger = logging.getLogger(__name__)
+
+WORK_ORDER_FIELDS = [
+    "name",
+    "elder_id",
+    "product_id",
+    "provider_id",
+    "quantity",
+    "price_unit",
+    "price_override_reason",
+    "billing_date",
+]
+
+
+class EldercareBillingRun(models.Model):
+    """One month-end run per company and month.
+
+    Running it again is safe: statements already invoiced are skipped, draft or
+    confirmed ones are rebuilt, and a work order can only ever be on one statement
+    line.  A run that crashed resumes where its last committed chunk ended.
+    """
+
+    _name = "eldercare.billing.run"
+    _inherit = ["mail.thread"]
+    _description = "Month-end Billing Run"
+    _order = "period desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    period = fields.Char(
+        required=True,
+        index=True,
+        default=lambda self: self._default_period(),
+        help="Month billed, as YYYY-MM.",
+    )
+    date_from = fields.Date(compute="_compute_dates", store=True)
+    date_to = fields.Date(compute="_compute_dates", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    create_invoices = fields.Boolean(
+        default=True,
+        help="Post the elder invoices, the subsidy invoices and the provider bills. "
+        "Untick to only prepare draft statements for review.",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("done_errors", "Done with Errors"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+    )
+    line_ids = fields.One2many(
+        "eldercare.billing.run.line", "run_id", string="Problems", copy=False
+    )
+    statement_ids = fields.One2many("eldercare.statement", "run_id", copy=False)
+    move_ids = fields.One2many("account.move", "eldercare_run_id", copy=False)
+    elder_count = fields.Integer(string="Elders Processed", readonly=True, copy=False)
+    error_count = fields.Integer(compute="_compute_counts")
+    statement_count = fields.Integer(compute="_compute_counts")
+    invoice_count = fields.Integer(compute="_compute_counts")
+    amount_total = fields.Monetary(compute="_compute_counts")
+    amount_elder = fields.Monetary(compute="_compute_counts")
+    amount_subsidy = fields.Monetary(compute="_compute_counts")
+    date_start = fields.Datetime(readonly=True, copy=False)
+    date_done = fields.Datetime(readonly=True, copy=False)
+    duration = fields.Float(string="Duration (s)", readonly=True, copy=False)
+    summary = fields.Text(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "period_company_uniq",
+            "UNIQUE(period, company_id)",
+            "There is already a month-end run for this month: open it and run it "
+            "again instead.",
+        ),
+    ]
+
+    @api.model
+    def _default_period(self):
+        today = fields.Date.context_today(self)
+        return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+
+    @api.depends("period")
+    def _compute_name(self):
+        for run in self:
+            run.name = _("Month end %(period)s", period=run.period or "")
+
+    @api.depends("period")
+    def _compute_dates(self):
+        for run in self:
+            try:
+                run.date_from, run.date_to = period_bounds(run.period)
+            except (AttributeError, ValueError):
+                run.date_from = run.date_to = False
+
+    @api.constrains("period")
+    def _check_period(self):
+        for run in self:
+            try:
+                period_bounds(run.period)
+            except (AttributeError, ValueError) as err:
+                raise UserError(
+                    _("The period must be written YYYY-MM, e.g. 2026-11.")
+                ) from err
+
+    def _compute_counts(self):
+        Statement = self.env["eldercare.statement"]
+        for run in self:
+            domain = [
+                ("period", "=", run.period),
+                ("company_id", "=", run.company_id.id),
+            ]
+            [(count, total, elder, subsidy)] = Statement._read_group(
+                domain,
+                [],
+                [
+                    "__count",
+                    "amount_total:sum",
+                    "amount_elder:sum",
+                    "amount_subsidy:sum",
+                ],
+            )
+            run.statement_count = count
+            run.amount_total = total
+            run.amount_elder = elder
+            run.amount_subsidy = subsidy
+            run.invoice_count = len(run.move_ids)
+            run.error_count = len(run.line_ids.filtered(lambda ln: ln.level == "error"))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_or_create(self, period, company=None, create_invoices=True):
+        company = company or self.env.company
+        run = self.search(
+            [("period", "=", period), ("company_id", "=", company.id)], limit=1
+        )
+        if run:
+            run.create_invoices = create_invoices
+            return run
+        return self.create(
+            {
+                "period": period,
+                "company_id": company.id,
+                "create_invoices": create_invoices,
+            }
+        )
+
+    def action_run(self):
+        for run in self:
+            run._run()
+        return True
+
+    def action_view_statements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "eldercare_billing.eldercare_statement_action"
+        )
+        action["domain"] = [
+            ("period", "=", self.period),
+            ("company_id", "=", self.company_id.id),
+        ]
+        action["context"] = {}
+        return action
+
+    def action_view_moves(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_journal_line"
+        )
+        action.update(
+            domain=[("eldercare_run_id", "=", self.id)],
+            context={"create": False},
+            views=[(False, "list"), (False, "form")],
+        )
+        return action
+
+    @api.model
+    def _cron_month_end(self):
+        """Bill last month for every company that has something to bill."""
+        period = self._default_period()
+        date_to = period_bounds(period)[1]
+        orders = self.env["eldercare.work.order"].sudo()
+        for company in self.env["res.company"].sudo().search([]):
+            has_work = orders.search_count(
+                [
+                    ("company_id", "in", (company.id, False)),
+                    ("statement_line_ids", "=", False),
+                    *self.env["eldercare.statement"]._billable_order_domain(date_to),
+                ],
+                limit=1,
+            )
+            if not has_work:
+                continue
+            run = self.sudo().with_company(company)._get_or_create(period, company)
+            run.with_company(company)._run()
+
+    # ------------------------------------------------------------------
+    # The run
+    # ------------------------------------------------------------------
+    def _commit_progress(self, done, remaining):
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if not self.env.registry.in_test_mode():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _run(self):
+        self.ensure_one()
+        self = self.with_company(self.company_id)
+        started = time.monotonic()
+        if self.create_invoices and not self.company_id._eldercare_sale_journal():
+            raise UserError(
+                _(
+                    "Company %(company)s has no sales journal: install a chart of "
+                    "accounts before invoicing.",
+                    company=self.company_id.name,
+                )
+            )
+        self.line_ids.unlink()
+        self.write(
+            {"state": "running", "date_start": fields.Datetime.now(), "elder_count": 0}
+        )
+        elder_ids = self._get_elder_ids()
+        total = len(elder_ids)
+        self._commit_progress(0, total)
+        chunk_size = max(1, self.company_id.eldercare_billing_chunk_size or 500)
+        done = 0
+        for chunk in split_every(chunk_size, elder_ids):
+            self._process_chunk(list(chunk))
+            done += len(chunk)
+            self.elder_count = done
+            self._commit_progress(done, total - done)
+            _logger.info("Month end %s: %s/%s elders", self.period, done, total)
+        if self.create_invoices:
+            self._create_subsidy_invoices()
+            self._commit_progress(done, 0)
+            self._create_vendor_bills()
+        errors = self.line_ids.filtered(lambda ln: ln.level == "error")
+        self.write(
+            {
+                "state": "done_errors" if errors else "done",
+                "date_done": fields.Datetime.now(),
+                "duration": time.monotonic() - started,
+            }
+        )
+        self.summary = self._build_summary()
+        self._commit_progress(done, 0)
+        return True
+
+    def _work_order_domain(self):
+        return [
+            ("company_id", "in", (self.company_id.id, False)),
+            ("elder_id", "!=", False),
+            ("statement_line_ids", "=", False),
+            *self.env["eldercare.statement"]._billable_order_domain(self.date_to),
+        ]
+
+    def _get_elder_ids(self):
+        """Elders with unbilled work orders up to the end of the month, plus the
+        elders whose statement of the month is not invoiced yet."""
+        orders = self.env["eldercare.work.order"]
+        elder_ids = {
+            elder.id
+            for [elder] in orders._read_group(self._work_order_domain(), ["elder_id"])
+        }
+        statements = self.env["eldercare.statement"].search_fetch(
+            [
+                ("period", "=", self.period),
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", ("draft", "confirmed")),
+            ],
+            ["partner_id"],
+        )
+        elder_ids.update(statements.partner_id.ids)
+        return sorted(elder_ids)
+
+    def _process_chunk(self, elder_ids):
+        """Process a chunk; if anything unexpected breaks, isolate the elder."""
+        try:
+            with self.env.cr.savepoint():
+                self._process_elders(elder_ids)
+        except Exception as err:
+            if len(elder_ids) == 1:
+                _logger.warning(
+                    "Month end %s: elder %s skipped: %s", self.period, elder_ids[0], err
+                )
+                self._add_problems(
+                    [(elder_ids[0], _("Unexpected error: %(error)s", error=err))]
+                )
+                return
+            for elder_id in elder_ids:
+                self._process_chunk([elder_id])
+
+    def _add_problems(self, problems, level="error"):
+        self.env["eldercare.billing.run.line"].create(
+            [
+                {
+                    "run_id": self.id,
+                    "partner_id": partner_id,
+                    "level": level,
+                    "message": message,
+                }
+                for partner_id, message in problems
+            ]
+        )
+
+    def _process_elders(self, elder_ids):
+        Statement = self.env["eldercare.statement"]
+        currency = self.company_id.currency_id
+        elders = (
+            self.env["res.partner"].with_context(active_test=False).browse(elder_ids)
+        )
+        elders.fetch(["name", "elder_category_id", "community_id"])
+        existing = Statement.search_fetch(
+            [
+                ("partner_id", "in", elder_ids),
+                ("period", "=", self.period),
+                ("company_id", "=", self.company_id.id),
+            ],
+            ["partner_id", "state", "invoice_id"],
+        )
+        statement_by_elder = {st.partner_id.id: st for st in existing}
+        to_rebuild = existing.filtered(lambda s: s.state in ("draft", "confirmed"))
+        to_rebuild.line_ids.unlink()
+        orders = self.env["eldercare.work.order"].search_fetch(
+            [("elder_id", "in", elder_ids), *self._work_order_domain()],
+            WORK_ORDER_FIELDS,
+            order="billing_date, id",
+        )
+        orders.product_id.fetch(["name", "categ_id"])
+        orders.product_id.categ_id.fetch(["parent_path"])
+        orders_by_elder = defaultdict(lambda: orders.browse())
+        for order in orders:
+            orders_by_elder[order.elder_id.id] |= order
+        price_table = Statement._contract_price_table(
+            orders.provider_id, orders.product_id
+        )
+        rule_table = self.env["eldercare.subsidy.rule"]._prepare_rule_table(
+            self.company_id, self.date_from, self.date_to
+        )
+        problems, warnings, new_vals = [], [], []
+        touched = Statement.browse()
+        for elder in elders:
+            statement = statement_by_elder.get(elder.id)
+            elder_orders = orders_by_elder.get(elder.id)
+            if statement and statement.state in ("invoiced", "cancel"):
+                if elder_orders:
+                    warnings.append(
+                        (
+                            elder.id,
+                            _(
+                                "%(count)s work order(s) done after the statement "
+                                "%(statement)s was closed: they will be billed next "
+                                "month.",
+                                count=len(elder_orders),
+                                statement=statement.name,
+                            ),
+                        )
+                    )
+                continue
+            if not elder_orders:
+                if statement:
+                    statement.unlink()
+                continue
+            lines, errors = Statement._prepare_statement_lines(
+                elder,
+                elder_orders,
+                price_table,
+                rule_table.get(elder.elder_category_id.id),
+                currency,
+            )
+            if errors:
+                problems.extend((elder.id, message) for message in errors)
+                if statement:
+                    statement.unlink()
+                continue
+            vals = {
+                "run_id": self.id,
+                "elder_category_id": elder.elder_category_id.id,
+                "community_id": elder.community_id.id,
+                "line_ids": [Command.create(line) for line in lines],
+            }
+            if statement:
+                statement.write(vals)
+                touched |= statement
+            else:
+                vals.update(
+                    partner_id=elder.id,
+                    period=self.period,
+                    company_id=self.company_id.id,
+                )
+                new_vals.append(vals)
+        statements = touched | Statement.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_notrack=True
+        ).create(new_vals)
+        if self.create_invoices:
+            statements._create_elder_invoices(run=self)
+        if problems:
+            self._add_problems(problems)
+        if warnings:
+            self._add_problems(warnings, level="warning")
+        return statements
+
+    def _closed_line_domain(self):
+        return [
+            ("period", "=", self.period),
+            ("company_id", "=", self.company_id.id),
+            ("statement_id.state", "=", "invoiced"),
+        ]
+
+    def _create_subsidy_invoices(self):
+        """One invoice per subsidy payer, one line per elder (idempotent)."""
+        Line = self.env["eldercare.statement.line"]
+        domain = [
+            *self._closed_line_domain(),
+            ("subsidy_move_id", "=", False),
+            ("amount_subsidy", ">", 0),
+        ]
+        groups = Line._read_group(
+            domain,
+            ["payer_id", "partner_id", "elder_category_id"],
+            ["amount_subsidy:sum", "__count"],
+            order="payer_id, partner_id",
+        )
+        if not groups:
+            return self.env["account.move"]
+        per_payer = defaultdict(list)
+        for payer, elder, category, amount, count in groups:
+            per_payer[payer].append((elder, category, amount, count))
+        journal = self.company_id._eldercare_sale_journal()
+        taxes = self.company_id.eldercare_sale_tax_ids
+        currency = self.company_id.currency_id
+        line_ids_by_payer = defaultdict(list)
+        for line in Line.search_fetch(domain, ["payer_id"]):
+            line_ids_by_payer[line.payer_id.id].append(line.id)
+        moves = self.env["account.move"]
+        for payer, rows in per_payer.items():
+            invoice_lines = [
+                Command.create(
+                    {
+                        "name": _(
+                            "%(elder)s (%(category)s), %(period)s: %(count)s "
+                            "service(s) subsidised",
+                            elder=elder.name,
+                            category=category.name or "-",
+                            period=self.period,
+                            count=count,
+                        ),
+                        "quantity": 1.0,
+                        "price_unit": currency.round(amount),
+                        "tax_ids": [Command.set(taxes.ids)],
+                    }
+                )
+                for elder, category, amount, count in rows
+            ]
+            try:
+                with self.env.cr.savepoint():
+                    move = self._create_posted_move(
+                        {
+                            "move_type": "out_invoice",
+                            "partner_id": payer.id,
+                            "journal_id": journal.id,
+                            "ref": _(
+                                "Eldercare subsidies %(period)s", period=self.period
+                            ),
+                            "invoice_line_ids": invoice_lines,
+                            "eldercare_billing_kind": "subsidy",
+                        }
+                    )
+                    Line.browse(line_ids_by_payer[payer.id]).write(
+                        {"subsidy_move_id": move.id}
+                    )
+                    moves |= move
+            except Exception as err:  # keep the other payers going
+                self._add_problems(
+                    [
+                        (
+                            payer.id,
+                            _(
+                                "Subsidy invoice for %(payer)s failed: %(error)s",
+                                payer=payer.name,
+                                error=err,
+                            ),
+                        )
+                    ]
+                )
+        return moves
+
+    def _create_vendor_bills(self):
+        """One bill per provider for what it delivered, at its contracted price."""
+        Line = self.env["eldercare.statement.line"]
+        domain = [*self._closed_line_domain(), ("vendor_bill_id", "=", False)]
+        groups = Line._read_group(
+            domain,
+            ["provider_id", "product_id", "price_unit_contract"],
+            ["quantity:sum", "amount_cost:sum", "__count"],
+            order="provider_id, product_id",
+        )
+        if not groups:
+            return self.env["account.move"]
+        per_provider = defaultdict(list)
+        for provider, product, price, qty, amount, count in groups:
+            per_provider[provider].append((product, price, qty, amount, count))
+        journal = self.company_id._eldercare_purchase_journal()
+        taxes = self.company_id.eldercare_purchase_tax_ids
+        line_ids_by_provider = defaultdict(list)
+        for line in Line.search_fetch(domain, ["provider_id"]):
+            line_ids_by_provider[line.provider_id.id].append(line.id)
+        moves = self.env["account.move"]
+        for provider, rows in per_provider.items():
+            invoice_lines = [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": _(
+                            "%(service)s, %(period)s: %(count)s work order(s)",
+                            service=product.name,
+                            period=self.period,
+                            count=count,
+                        ),
+                        "quantity": qty,
+                        "price_unit": price,
+                        "tax_ids": [Command.set(taxes.ids)],
+                    }
+                )
+                for product, price, qty, amount, count in rows
+            ]
+            try:
+                with self.env.cr.savepoint():
+                    move = self._create_posted_move(
+                        {
+                            "move_type": "in_invoice",
+                            "partner_id": provider.id,
+                            "journal_id": journal.id,
+                            "ref": _(
+                                "Eldercare services %(period)s", period=self.period
+                            ),
+                            "invoice_line_ids": invoice_lines,
+                            "eldercare_billing_kind": "provider",
+                        }
+                    )
+                    Line.browse(line_ids_by_provider[provider.id]).write(
+                        {"vendor_bill_id": move.id}
+                    )
+                    moves |= move
+            except Exception as err:
+                self._add_problems(
+                    [
+                        (
+                            provider.id,
+                            _(
+                                "Bill of provider %(provider)s failed: %(error)s",
+                                provider=provider.name,
+                                error=err,
+                            ),
+                        )
+                    ]
+                )
+        return moves
+
+    def _create_posted_move(self, vals):
+        vals.update(
+            company_id=self.company_id.id,
+            currency_id=self.company_id.currency_id.id,
+            invoice_date=self.date_to,
+            date=self.date_to,
+            eldercare_period=self.period,
+            eldercare_run_id=self.id,
+        )
+        move = (
+            self.env["account.move"]
+            .with_context(tracking_disable=True, mail_create_nolog=True)
+            .create(vals)
+        )
+        move.action_post()
+        return move
+
+    def _build_summary(self):
+        self.invalidate_recordset()
+        errors = self.line_ids.filtered(lambda ln: ln.level == "error")
+        warnings = self.line_ids - errors
+        kinds = defaultdict(int)
+        for move in self.move_ids:
+            kinds[move.eldercare_billing_kind] += 1
+        text = [
+            _(
+                "Month end %(period)s: %(elders)s elder(s) processed, "
+                "%(statements)s statement(s), total %(total).2f "
+                "(elders %(elder).2f, subsidies %(subsidy).2f).",
+                period=self.period,
+                elders=self.elder_count,
+                statements=self.statement_count,
+                total=self.amount_total,
+                elder=self.amount_elder,
+                subsidy=self.amount_subsidy,
+            ),
+            _(
+                "Posted: %(elder)s elder invoice(s), %(subsidy)s subsidy invoice(s), "
+                "%(provider)s provider bill(s).",
+                elder=kinds["elder"],
+                subsidy=kinds["subsidy"],
+                provider=kinds["provider"],
+            ),
+            _(
+                "%(errors)s elder(s) skipped with errors, %(warnings)s warning(s). "
+                "Duration: %(duration).1f s.",
+                errors=len(set(errors.partner_id.ids)),
+                warnings=len(warnings),
+                duration=self.duration,
+            ),
+        ]
+        text += [f"- {ln.partner_id.name}: {ln.message}" for ln in errors[:50]]
+        return "\n".join(text)
+
+
+class EldercareBillingRunLine(models.Model):
+    _name = "eldercare.billing.run.line"
+    _description = "Month-end Run Problem"
+    _order = "level, id"
+
+    run_id = fields.Many2one(
+        "eldercare.billing.run", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="run_id.company_id", store=True)
+    partner_id = fields.Many2one("res.partner", string="Partner", index=True)
+    level = fields.Selection(
+        [("error", "Error (skipped)"), ("warning", "Warning")],
+        required=True,
+        default="error",
+    )
+    message = fields.Text(required=True)

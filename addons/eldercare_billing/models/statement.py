@@ -1,0 +1,624 @@
+import calendar
+from datetime import date as dt_date
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+BILLABLE_STATES = ("done", "verified")
+
+
+def period_bounds(period):
+    """('2026-11') -> (date(2026, 11, 1), date(2026, 11, 30))."""
+    year, month = (int(part) for part in period.split("-"))
+    return (
+        dt_date(year, month, 1),
+        dt_date(year, month, calendar.monthrange(year, month)[1]),
+    )
+
+
+class EldercareStatement(models.Model):
+    """Monthly statement of one elder: what was delivered, who pays what."""
+
+    _name = "eldercare.statement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Elder Monthly Statement"
+    _order = "period desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", readonly=True, copy=False, default="/", index="trigram"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Elder",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('is_elder', '=', True)]",
+    )
+    period = fields.Char(
+        required=True, index=True, help="Month of the statement, as YYYY-MM."
+    )
+    date_from = fields.Date(compute="_compute_dates", store=True)
+    date_to = fields.Date(compute="_compute_dates", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
+    elder_category_id = fields.Many2one(
+        "eldercare.elder.category", string="Elder Category", index=True
+    )
+    community_id = fields.Many2one("eldercare.area", string="Community", index=True)
+    line_ids = fields.One2many(
+        "eldercare.statement.line", "statement_id", string="Lines", copy=False
+    )
+    line_count = fields.Integer(compute="_compute_amounts", store=True)
+    amount_total = fields.Monetary(
+        string="Total", compute="_compute_amounts", store=True, tracking=True
+    )
+    amount_elder = fields.Monetary(
+        string="Elder Share", compute="_compute_amounts", store=True, tracking=True
+    )
+    amount_subsidy = fields.Monetary(
+        string="Subsidy Share", compute="_compute_amounts", store=True
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("confirmed", "Confirmed"),
+            ("invoiced", "Invoiced"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    run_id = fields.Many2one(
+        "eldercare.billing.run", string="Month-end Run", copy=False
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        string="Elder Invoice",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index="btree_not_null",
+    )
+    payment_state = fields.Selection(
+        [
+            ("none", "Nothing to Pay"),
+            ("not_paid", "Not Paid"),
+            ("partial", "Partially Paid"),
+            ("in_payment", "In Payment"),
+            ("paid", "Paid"),
+            ("reversed", "Reversed"),
+        ],
+        compute="_compute_payment_state",
+        store=True,
+        tracking=True,
+    )
+    amount_residual = fields.Monetary(
+        string="Amount Due", compute="_compute_payment_state", store=True
+    )
+    subsidy_move_ids = fields.Many2many(
+        "account.move", compute="_compute_moves", string="Subsidy Invoices"
+    )
+    vendor_bill_ids = fields.Many2many(
+        "account.move", compute="_compute_moves", string="Provider Bills"
+    )
+
+    _sql_constraints = [
+        (
+            "elder_period_uniq",
+            "UNIQUE(partner_id, period, company_id)",
+            "An elder has only one statement per month.",
+        ),
+    ]
+
+    @api.depends("period")
+    def _compute_dates(self):
+        for statement in self:
+            try:
+                statement.date_from, statement.date_to = period_bounds(statement.period)
+            except (AttributeError, ValueError):
+                statement.date_from = statement.date_to = False
+
+    @api.depends("line_ids.amount", "line_ids.amount_elder", "line_ids.amount_subsidy")
+    def _compute_amounts(self):
+        for statement in self:
+            lines = statement.line_ids
+            currency = statement.currency_id or self.env.company.currency_id
+            statement.line_count = len(lines)
+            statement.amount_total = currency.round(sum(lines.mapped("amount")))
+            statement.amount_elder = currency.round(sum(lines.mapped("amount_elder")))
+            statement.amount_subsidy = currency.round(
+                sum(lines.mapped("amount_subsidy"))
+            )
+
+    @api.depends(
+        "invoice_id.payment_state", "invoice_id.amount_residual", "amount_elder"
+    )
+    def _compute_payment_state(self):
+        for statement in self:
+            invoice = statement.invoice_id
+            if invoice and invoice.state == "posted":
+                state = invoice.payment_state
+                if state not in dict(self._fields["payment_state"].selection):
+                    state = "not_paid"
+                statement.payment_state = state
+                statement.amount_residual = invoice.amount_residual
+            elif statement.currency_id.is_zero(statement.amount_elder):
+                statement.payment_state = "none"
+                statement.amount_residual = 0.0
+            else:
+                statement.payment_state = "not_paid"
+                statement.amount_residual = statement.amount_elder
+
+    def _compute_moves(self):
+        for statement in self:
+            statement.subsidy_move_ids = statement.line_ids.subsidy_move_id
+            statement.vendor_bill_ids = statement.line_ids.vendor_bill_id
+
+    @api.constrains("period")
+    def _check_period(self):
+        for statement in self:
+            try:
+                period_bounds(statement.period)
+            except (AttributeError, ValueError) as err:
+                raise UserError(
+                    _("The period must be written YYYY-MM, e.g. 2026-11.")
+                ) from err
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.next_by_code("eldercare.statement") or "/"
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        if any(statement.state == "invoiced" for statement in self):
+            raise UserError(_("An invoiced statement cannot be deleted."))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_confirm(self):
+        if any(statement.state != "draft" for statement in self):
+            raise UserError(_("Only draft statements can be confirmed."))
+        self.state = "confirmed"
+
+    def action_reset_draft(self):
+        if any(statement.state != "confirmed" for statement in self):
+            raise UserError(_("Only confirmed statements can be reset to draft."))
+        self.state = "draft"
+
+    def action_cancel(self):
+        if any(statement.state == "invoiced" for statement in self):
+            raise UserError(
+                _("Cancel the invoice first: an invoiced statement stays invoiced.")
+            )
+        self.line_ids.unlink()
+        self.state = "cancel"
+
+    def action_invoice(self):
+        """Invoice the elder share of these statements now."""
+        todo = self.filtered(lambda s: s.state in ("draft", "confirmed"))
+        for company in todo.company_id:
+            todo.filtered(
+                lambda s, c=company: s.company_id == c
+            )._create_elder_invoices()
+        return True
+
+    def action_view_invoice(self):
+        self.ensure_one()
+        moves = self.invoice_id | self.subsidy_move_ids | self.vendor_bill_ids
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_journal_line"
+        )
+        action.update(
+            domain=[("id", "in", moves.ids)],
+            context={"create": False},
+            views=[(False, "list"), (False, "form")],
+        )
+        return action
+
+    def action_print(self):
+        """PDF when wkhtmltopdf works on this server, HTML otherwise."""
+        pdf_ok = self.env["ir.actions.report"].get_wkhtmltopdf_state() == "ok"
+        xmlid = (
+            "eldercare_billing.action_report_statement"
+            if pdf_ok
+            else "eldercare_billing.action_report_statement_html"
+        )
+        return self.env.ref(xmlid).report_action(self)
+
+    # ------------------------------------------------------------------
+    # Pricing helpers shared by the month-end run and the instant query
+    # ------------------------------------------------------------------
+    @api.model
+    def _contract_price_table(self, providers, products):
+        """{(provider_id, product_id): [(date_start, date_end, active, price)]}."""
+        table = {}
+        if not providers or not products:
+            return table
+        contract_model = self.env["eldercare.provider.contract"].sudo()
+        inverse = contract_model._fields["line_ids"].inverse_name
+        lines = (
+            self.env["eldercare.provider.contract.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    (f"{inverse}.provider_id", "in", providers.ids),
+                    ("product_id", "in", products.ids),
+                    (f"{inverse}.state", "in", ("active", "expired")),
+                ],
+                ["product_id", "price_unit", inverse],
+            )
+        )
+        contracts = lines[inverse]
+        contracts.fetch(["provider_id", "date_start", "date_end", "state"])
+        for line in lines:
+            contract = line[inverse]
+            table.setdefault((contract.provider_id.id, line.product_id.id), []).append(
+                (
+                    contract.date_start,
+                    contract.date_end,
+                    contract.state == "active",
+                    line.price_unit,
+                )
+            )
+        for entries in table.values():
+            entries.sort(key=lambda e: (e[2], e[0] or dt_date.min), reverse=True)
+        return table
+
+    @api.model
+    def _lookup_contract_price(self, table, provider_id, product_id, day):
+        entries = table.get((provider_id, product_id))
+        if not entries:
+            return None
+        for start, end, _active, price in entries:
+            if (not start or start <= day) and (not end or day <= end):
+                return price
+        return entries[0][3]
+
+    @api.model
+    def _billable_order_domain(self, date_to, date_from=None):
+        domain = [
+            ("state", "in", BILLABLE_STATES),
+            ("billing_date", "<=", date_to),
+        ]
+        if date_from:
+            domain.append(("billing_date", ">=", date_from))
+        return domain
+
+    @api.model
+    def _prepare_statement_lines(self, elder, orders, price_table, rule_list, currency):
+        """Price and split the work orders of one elder.
+
+        Returns (line dicts ready for eldercare.statement.line, error messages).
+        Uses only cached values: call it on prefetched records.
+        """
+        errors = []
+        if not elder.elder_category_id:
+            errors.append(_("Elder %(elder)s has no elder category.", elder=elder.name))
+        lines = []
+        for order in orders:
+            product = order.product_id
+            if not product:
+                errors.append(_("Work order %(wo)s has no service.", wo=order.name))
+                continue
+            contract_price = self._lookup_contract_price(
+                price_table, order.provider_id.id, product.id, order.billing_date
+            )
+            billed, cost = order._eldercare_billing_price(contract_price)
+            if not billed or billed <= 0:
+                errors.append(
+                    _(
+                        "Work order %(wo)s has no price: no contracted price for "
+                        "%(service)s with provider %(provider)s and no unit price "
+                        "on the order.",
+                        wo=order.name,
+                        service=product.display_name,
+                        provider=order.provider_id.name or _("(none)"),
+                    )
+                )
+                continue
+            if not order.provider_id:
+                errors.append(_("Work order %(wo)s has no provider.", wo=order.name))
+                continue
+            quantity = order.quantity or 0.0
+            if quantity <= 0:
+                errors.append(_("Work order %(wo)s has no quantity.", wo=order.name))
+                continue
+            lines.append(
+                {
+                    "work_order_id": order.id,
+                    "sequence": order.id,
+                    "date": order.billing_date,
+                    "product_id": product.id,
+                    "categ_path": product.categ_id.parent_path,
+                    "provider_id": order.provider_id.id,
+                    "quantity": quantity,
+                    "price_unit": billed,
+                    "price_unit_contract": cost,
+                    "amount": currency.round(quantity * billed),
+                    "amount_cost": currency.round(quantity * cost),
+                }
+            )
+        errors += self.env["eldercare.subsidy.rule"]._split_lines(
+            currency, rule_list, lines
+        )
+        for line in lines:
+            line.pop("categ_path", None)
+            line.pop("sequence", None)
+        return lines, errors
+
+    # ------------------------------------------------------------------
+    # Instant query (即时查询): operators, portal, IVR
+    # ------------------------------------------------------------------
+    @api.model
+    def _running_total(self, partner, date=None):
+        """What the elder owes for the month of ``date`` so far.
+
+        Once the month-end statement exists its figures are read with one
+        ``_read_group``; before that the month's done/verified work orders are
+        priced and split on the fly (a handful of queries for one elder).
+        """
+        partner = (
+            self.env["res.partner"].browse(partner)
+            if isinstance(partner, int)
+            else partner
+        ).sudo()
+        day = fields.Date.to_date(date) if date else fields.Date.context_today(self)
+        period = day.strftime("%Y-%m")
+        company = self.env.company
+        currency = company.currency_id
+        result = {
+            "period": period,
+            "amount_total": 0.0,
+            "amount_elder": 0.0,
+            "amount_subsidy": 0.0,
+            "currency": currency.name,
+            "line_count": 0,
+        }
+        if not partner:
+            return result
+        Line = self.env["eldercare.statement.line"].sudo()
+        statement = self.sudo().search_fetch(
+            [
+                ("partner_id", "=", partner.id),
+                ("period", "=", period),
+                ("company_id", "=", company.id),
+                ("state", "!=", "cancel"),
+            ],
+            ["state"],
+            limit=1,
+        )
+        if statement:
+            [(total, elder, subsidy, count)] = Line._read_group(
+                [("statement_id", "=", statement.id)],
+                [],
+                ["amount:sum", "amount_elder:sum", "amount_subsidy:sum", "__count"],
+            )
+            result.update(
+                amount_total=total,
+                amount_elder=elder,
+                amount_subsidy=subsidy,
+                line_count=count,
+            )
+            return result
+        lines = self._live_lines(partner, period, company)[0]
+        result.update(
+            amount_total=currency.round(sum(ln["amount"] for ln in lines)),
+            amount_elder=currency.round(sum(ln["amount_elder"] for ln in lines)),
+            amount_subsidy=currency.round(sum(ln["amount_subsidy"] for ln in lines)),
+            line_count=len(lines),
+        )
+        return result
+
+    @api.model
+    def _live_lines(self, partner, period, company):
+        """Statement lines the month-end run would build today (not saved)."""
+        date_from, date_to = period_bounds(period)
+        orders = (
+            self.env["eldercare.work.order"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("elder_id", "=", partner.id),
+                    ("company_id", "in", (company.id, False)),
+                    *self._billable_order_domain(date_to, date_from),
+                ],
+                [
+                    "name",
+                    "product_id",
+                    "provider_id",
+                    "quantity",
+                    "price_unit",
+                    "price_override_reason",
+                    "billing_date",
+                ],
+            )
+        )
+        price_table = self._contract_price_table(orders.provider_id, orders.product_id)
+        rule_table = (
+            self.env["eldercare.subsidy.rule"]
+            .sudo()
+            ._prepare_rule_table(company, date_from, date_to)
+        )
+        return self._prepare_statement_lines(
+            partner,
+            orders,
+            price_table,
+            rule_table.get(partner.elder_category_id.id),
+            company.currency_id,
+        )
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    def _prepare_elder_invoice_vals(self, journal, taxes):
+        """One customer invoice for the elder share, one line per service."""
+        self.ensure_one()
+        per_product = {}
+        for line in self.line_ids:
+            if self.currency_id.is_zero(line.amount_elder):
+                continue
+            entry = per_product.setdefault(
+                line.product_id, {"qty": 0.0, "elder": 0.0, "total": 0.0}
+            )
+            entry["qty"] += line.quantity
+            entry["elder"] += line.amount_elder
+            entry["total"] += line.amount
+        invoice_lines = []
+        for product, entry in per_product.items():
+            invoice_lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": _(
+                            "%(service)s × %(qty)s, %(period)s: total %(total).2f, "
+                            "elder share",
+                            service=product.name,
+                            qty=f"{entry['qty']:g}",
+                            period=self.period,
+                            total=entry["total"],
+                        ),
+                        "quantity": 1.0,
+                        "price_unit": self.currency_id.round(entry["elder"]),
+                        "tax_ids": [Command.set(taxes.ids)],
+                    }
+                )
+            )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "journal_id": journal.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": self.date_to,
+            "date": self.date_to,
+            "ref": self.name,
+            "invoice_origin": self.name,
+            "eldercare_statement_id": self.id,
+            "eldercare_billing_kind": "elder",
+            "eldercare_period": self.period,
+            "invoice_line_ids": invoice_lines,
+        }
+
+    def _create_elder_invoices(self, run=None):
+        """Create and post the elder invoices of statements of ONE company.
+
+        Statements whose elder share is zero (free categories) need no invoice and
+        are marked invoiced directly.  Returns the posted invoices.
+        """
+        if not self:
+            return self.env["account.move"]
+        company = self.company_id
+        company.ensure_one()
+        journal = company._eldercare_sale_journal()
+        if not journal:
+            raise UserError(
+                _(
+                    "Company %(company)s has no sales journal: install a chart of "
+                    "accounts first.",
+                    company=company.name,
+                )
+            )
+        taxes = company.eldercare_sale_tax_ids
+        to_invoice = self.filtered(
+            lambda s: not s.invoice_id and not s.currency_id.is_zero(s.amount_elder)
+        )
+        vals_list = [
+            st._prepare_elder_invoice_vals(journal, taxes) for st in to_invoice
+        ]
+        if run:
+            for vals in vals_list:
+                vals["eldercare_run_id"] = run.id
+        moves = (
+            self.env["account.move"]
+            .with_company(company)
+            .with_context(
+                default_move_type="out_invoice",
+                skip_invoice_sync=False,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_notrack=True,
+            )
+            .create(vals_list)
+        )
+        if moves:
+            moves.action_post()
+        for statement, move in zip(to_invoice, moves, strict=False):
+            statement.invoice_id = move
+        self.state = "invoiced"
+        return moves
+
+
+class EldercareStatementLine(models.Model):
+    _name = "eldercare.statement.line"
+    _description = "Elder Statement Line"
+    _order = "date, id"
+    _check_company_auto = True
+
+    statement_id = fields.Many2one(
+        "eldercare.statement", required=True, ondelete="cascade", index=True
+    )
+    partner_id = fields.Many2one(
+        related="statement_id.partner_id", store=True, index=True, string="Elder"
+    )
+    period = fields.Char(related="statement_id.period", store=True, index=True)
+    company_id = fields.Many2one(related="statement_id.company_id", store=True)
+    currency_id = fields.Many2one(related="statement_id.currency_id", store=True)
+    community_id = fields.Many2one(
+        related="statement_id.community_id", store=True, string="Community"
+    )
+    elder_category_id = fields.Many2one(
+        related="statement_id.elder_category_id", store=True, string="Elder Category"
+    )
+    statement_state = fields.Selection(related="statement_id.state")
+    work_order_id = fields.Many2one(
+        "eldercare.work.order", required=True, index=True, ondelete="restrict"
+    )
+    date = fields.Date(required=True)
+    product_id = fields.Many2one("product.product", string="Service", required=True)
+    provider_id = fields.Many2one("res.partner", string="Provider", index=True)
+    quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
+    price_unit = fields.Float(digits="Product Price")
+    price_unit_contract = fields.Float(
+        string="Provider Price",
+        digits="Product Price",
+        help="Contracted price paid to the provider.",
+    )
+    amount = fields.Monetary(string="Amount", aggregator="sum")
+    amount_elder = fields.Monetary(string="Elder Share", aggregator="sum")
+    amount_subsidy = fields.Monetary(string="Subsidy Share", aggregator="sum")
+    amount_cost = fields.Monetary(string="Provider Amount", aggregator="sum")
+    subsidy_rule_id = fields.Many2one("eldercare.subsidy.rule", string="Subsidy Rule")
+    payer_id = fields.Many2one("res.partner", string="Subsidy Payer", index=True)
+    subsidy_move_id = fields.Many2one(
+        "account.move", string="Subsidy Invoice", copy=False, index="btree_not_null"
+    )
+    vendor_bill_id = fields.Many2one(
+        "account.move", string="Provider Bill", copy=False, index="btree_not_null"
+    )
+
+    _sql_constraints = [
+        (
+            "work_order_uniq",
+            "UNIQUE(work_order_id)",
+            "A work order is billed only once.",
+        ),
+        (
+            "shares_sum",
+            "CHECK(ABS(COALESCE(amount, 0) - COALESCE(amount_elder, 0) "
+            "- COALESCE(amount_subsidy, 0)) < 0.000001)",
+            "Elder share and subsidy share must add up to the line amount.",
+        ),
+    ]

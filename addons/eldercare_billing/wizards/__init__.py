@@ -1,0 +1,1 @@
+from . import month_end_wizard, statement_preview, xlsx_export_wizard
