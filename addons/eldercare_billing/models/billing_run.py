@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import split_every
 
@@ -118,7 +118,7 @@ class EldercareBillingRun(models.Model):
             try:
                 period_bounds(run.period)
             except (AttributeError, ValueError) as err:
-                raise UserError(
+                raise ValidationError(
                     _("The period must be written YYYY-MM, e.g. 2026-11.")
                 ) from err
 

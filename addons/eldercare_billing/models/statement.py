@@ -2,7 +2,7 @@ import calendar
 from datetime import date as dt_date
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
 BILLABLE_STATES = ("done", "verified")
@@ -168,7 +168,7 @@ class EldercareStatement(models.Model):
             try:
                 period_bounds(statement.period)
             except (AttributeError, ValueError) as err:
-                raise UserError(
+                raise ValidationError(
                     _("The period must be written YYYY-MM, e.g. 2026-11.")
                 ) from err
 
