@@ -71,7 +71,8 @@ cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root)
 chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" update
 chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" \
-    install -y --no-install-recommends asterisk asterisk-modules
+    install -y --no-install-recommends asterisk asterisk-modules \
+    asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm
 chroot "$ROOT" apt-get clean
 rm -rf "$ROOT"/var/lib/apt/lists/*
 umount -l "$ROOT/dev" || true

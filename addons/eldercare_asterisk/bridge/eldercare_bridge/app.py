@@ -1,0 +1,354 @@
+"""The bridge process: FastAGI server + AMI client + Odoo JSON-RPC + spool."""
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import time
+
+from .agi import FastAGIServer
+from .ami import AMIClient
+from .backoff import backoff_delay
+from .callerid import sanitize
+from .events import EventForwarder
+from .odoo_rpc import OdooRPC
+from .routing import Router, utcnow_iso
+from .spool import Spool
+
+_logger = logging.getLogger("eldercare_bridge")
+
+FALLBACK_USEREVENT = "EldercareFallback"
+EMERGENCY_QUEUE_PREFIX = "eldercare-emergency"
+
+
+class Bridge:
+    def __init__(self, cfg, rpc=None):
+        self.cfg = cfg
+        self.rpc = rpc or OdooRPC(
+            cfg.odoo_url,
+            cfg.odoo_db,
+            cfg.odoo_login,
+            cfg.odoo_password,
+            pool_size=cfg.rpc_pool_size,
+            timeout=cfg.rpc_timeout,
+        )
+        self.spool = Spool(cfg.spool_dir)
+        self.router = Router(self)
+        self.events = EventForwarder(self)
+        self.agi = FastAGIServer(
+            cfg.agi_bind,
+            cfg.agi_port,
+            {"route": self.router.handle_route, "ivr": self.router.handle_ivr},
+        )
+        self.ami = None
+        if cfg.ami_secret or cfg.ami_user:
+            self.ami = AMIClient(
+                cfg.ami_host,
+                cfg.ami_port,
+                cfg.ami_user,
+                cfg.ami_secret,
+                on_event=self.on_ami_event,
+                on_login=self.resync,
+            )
+        self.emergency_dids = set()
+        self.bridge_config = {}
+        self.alerted = set()  # linkedids Odoo confirmed an alert for (this run)
+        self.live = {}  # uniqueid -> {"Linkedid", "Channel"} from AMI
+        self._replay_wake = asyncio.Event()
+        self._tasks = []
+        self._stopped = asyncio.Event()
+        self._load_cached_config()
+
+    # -- Odoo bridge_config (cached on disk for when Odoo is down) -----------
+    @property
+    def _config_cache(self):
+        return os.path.join(self.cfg.spool_dir, "bridge_config.json")
+
+    def _load_cached_config(self):
+        try:
+            with open(self._config_cache) as fh:
+                self._apply_config(json.load(fh))
+        except (OSError, ValueError):
+            pass
+
+    def _apply_config(self, conf):
+        if not isinstance(conf, dict):
+            return
+        self.bridge_config = conf
+        self.emergency_dids = {str(d) for d in conf.get("emergency_dids") or []}
+
+    async def refresh_config(self):
+        conf = await self.rpc.execute("bridge_config", timeout=self.cfg.rpc_timeout)
+        self._apply_config(conf)
+        tmp = self._config_cache + ".tmp"
+        with open(tmp, "w") as fh:
+            json.dump(conf, fh)
+        os.replace(tmp, self._config_cache)
+        return conf
+
+    async def _config_loop(self):
+        attempt = 0
+        while True:
+            try:
+                await self.refresh_config()
+                attempt = 0
+                await asyncio.sleep(self.cfg.config_refresh)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                delay = backoff_delay(attempt, base=1.0, cap=30.0)
+                attempt += 1
+                _logger.warning(
+                    "bridge_config from Odoo failed (%r); retry in %.0f s", exc, delay
+                )
+                await asyncio.sleep(delay)
+
+    # -- spool -------------------------------------------------------------
+    def spool_alarm(self, params, reason=""):
+        linkedid = params.get("linkedid")
+        if not linkedid:
+            _logger.error("alarm without linkedid cannot be spooled: %r", params)
+            return False
+        if linkedid in self.alerted:
+            return False
+        try:
+            added = self.spool.add(linkedid, params)
+        except Exception:
+            _logger.critical(
+                "EMERGENCY ALARM NOT PERSISTED (spool write failed) linkedid=%s params=%r",
+                linkedid,
+                params,
+                exc_info=True,
+            )
+            return False
+        if added:
+            _logger.warning(
+                "alarm linkedid=%s caller=%r did=%s spooled (%s); will be raised when Odoo answers",
+                linkedid,
+                params.get("caller_num"),
+                params.get("did"),
+                reason,
+            )
+        self._replay_wake.set()
+        return added
+
+    async def replay_spool_once(self):
+        items = self.spool.items()[:100]
+        if not items:
+            return 0
+        result = await self.rpc.execute(
+            "spooled_alerts", items, timeout=self.cfg.rpc_timeout
+        )
+        raised = 0
+        for row in result or []:
+            if isinstance(row, dict) and row.get("linkedid") and row.get("alert_id"):
+                self.spool.mark_done(row["linkedid"], row["alert_id"])
+                self.alerted.add(str(row["linkedid"]))
+                raised += 1
+        missing = [i["linkedid"] for i in items if i["linkedid"] in self.spool.pending]
+        if missing:
+            _logger.error(
+                "Odoo did not confirm spooled alarm(s) %s; will retry", missing
+            )
+        if raised:
+            _logger.info(
+                "raised %d spooled alarm(s) in Odoo (%d left)", raised, len(self.spool)
+            )
+        self.spool.compact()
+        return raised
+
+    async def _replay_loop(self):
+        attempt = 0
+        while True:
+            try:
+                await asyncio.wait_for(
+                    self._replay_wake.wait(), 30 if not attempt else None
+                )
+            except asyncio.TimeoutError:
+                pass
+            self._replay_wake.clear()
+            while len(self.spool):
+                try:
+                    before = len(self.spool)
+                    await self.replay_spool_once()
+                    if len(self.spool) >= before:
+                        raise RuntimeError("no spooled alarm confirmed")
+                    attempt = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    delay = backoff_delay(attempt, base=1.0, cap=30.0)
+                    attempt += 1
+                    _logger.warning(
+                        "%d spooled alarm(s) wait for Odoo (%r); retry in %.0f s",
+                        len(self.spool),
+                        exc,
+                        delay,
+                        exc_info=attempt == 1,
+                    )
+                    try:
+                        await asyncio.wait_for(self._replay_wake.wait(), delay)
+                    except asyncio.TimeoutError:
+                        pass
+                    self._replay_wake.clear()
+            attempt = 0
+
+    # -- AMI -----------------------------------------------------------------
+    def on_ami_event(self, frame):
+        name = frame.get("Event")
+        if not isinstance(name, str):
+            return
+        uniqueid = frame.get("Uniqueid")
+        if name == "Newchannel" and isinstance(uniqueid, str):
+            self.live[uniqueid] = {
+                "Linkedid": frame.get("Linkedid", ""),
+                "Channel": frame.get("Channel", ""),
+            }
+            if len(self.live) > 50000:
+                self.live.pop(next(iter(self.live)))
+        elif name == "Hangup" and isinstance(uniqueid, str):
+            self.live.pop(uniqueid, None)
+        elif name == "UserEvent" and frame.get("UserEvent") == FALLBACK_USEREVENT:
+            self._alarm_from_frame(frame, "AGI unreachable (dialplan fallback)")
+        if self.events.wants(name):
+            self.events.push(frame)
+
+    def _alarm_from_frame(self, frame, reason):
+        raw = frame.get("CallerIDNum", "")
+        caller, problem = sanitize(raw if isinstance(raw, str) else "")
+        if problem:
+            _logger.warning(
+                "caller id %r in AMI %s: %s", raw, frame.get("Event"), problem
+            )
+        did = frame.get("DID") or frame.get("Exten") or ""
+        params = {
+            "linkedid": frame.get("Linkedid", ""),
+            "uniqueid": frame.get("Uniqueid", ""),
+            "channel": frame.get("Channel", ""),
+            "caller_num": caller,
+            "caller_name": "",
+            "did": did if isinstance(did, str) else "",
+            "context": frame.get("Context", ""),
+            "received_at": utcnow_iso(),
+        }
+        return self.spool_alarm(params, reason)
+
+    async def resync(self):
+        """After every AMI login: sync live channels, alarms and Odoo's call log."""
+        entries = await self.ami.action_list("CoreShowChannels", timeout=15)
+        live_now = {e.get("Uniqueid") for e in entries}
+        gone = [u for u in self.live if u not in live_now]
+        for uniqueid in gone:
+            info = self.live.pop(uniqueid)
+            if self.events.wants("Hangup"):
+                self.events.push(
+                    {
+                        "Event": "Hangup",
+                        "Uniqueid": uniqueid,
+                        "Linkedid": info.get("Linkedid", ""),
+                        "Channel": info.get("Channel", ""),
+                        "Cause": "0",
+                        "Cause-txt": "ended while the bridge was disconnected from AMI",
+                        "EcSynthetic": "1",
+                    },
+                    urgent=False,
+                )
+        spooled = 0
+        for entry in entries:
+            uniqueid = entry.get("Uniqueid")
+            if isinstance(uniqueid, str):
+                self.live[uniqueid] = {
+                    "Linkedid": entry.get("Linkedid", ""),
+                    "Channel": entry.get("Channel", ""),
+                }
+            app_data = entry.get("ApplicationData", "")
+            if (
+                entry.get("Application") == "Queue"
+                and isinstance(app_data, str)
+                and app_data.startswith(EMERGENCY_QUEUE_PREFIX)
+                and entry.get("Linkedid") not in self.alerted
+            ):
+                if self._alarm_from_frame(
+                    entry, "resync: emergency call live in queue"
+                ):
+                    spooled += 1
+            if self.events.wants("Newchannel"):
+                ev = dict(entry)
+                ev["Event"] = "CoreShowChannel"
+                self.events.push(ev, urgent=False)
+        _logger.info(
+            "AMI resync: %d live channel(s), %d ended while disconnected, %d alarm(s) "
+            "re-checked through the spool",
+            len(entries),
+            len(gone),
+            spooled,
+        )
+
+    # -- lifecycle -------------------------------------------------------------
+    async def start(self):
+        await self.agi.start()
+        if len(self.spool):
+            _logger.warning(
+                "replaying %d spooled alarm(s) from a previous run", len(self.spool)
+            )
+            self._replay_wake.set()
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._replay_loop(), name="spool-replay"),
+            loop.create_task(self._config_loop(), name="config"),
+            self.events.start(),
+        ]
+        if self.ami:
+            self._tasks.append(self.ami.start())
+        _logger.info(
+            "eldercare bridge up: AGI %s:%s, AMI %s:%s, Odoo %s db=%s, spool %s",
+            self.cfg.agi_bind,
+            self.agi.port,
+            self.cfg.ami_host,
+            self.cfg.ami_port,
+            self.cfg.odoo_url,
+            self.cfg.odoo_db,
+            self.spool.path,
+        )
+
+    async def stop(self):
+        await self.agi.stop()
+        if self.ami:
+            await self.ami.stop()
+        await self.events.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.rpc.close()
+        self.spool.close()
+        self._stopped.set()
+
+    def stats(self):
+        return {
+            "agi": self.agi.stats,
+            "routing": self.router.stats,
+            "events": self.events.stats,
+            "ami": self.ami.stats if self.ami else {},
+            "spool_pending": len(self.spool),
+            "odoo": self.rpc.stats,
+        }
+
+
+async def run(cfg):
+    bridge = Bridge(cfg)
+    await bridge.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    t0 = time.monotonic()
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), 300)
+        except asyncio.TimeoutError:
+            _logger.info(
+                "stats after %.0f s: %s", time.monotonic() - t0, bridge.stats()
+            )
+    _logger.info("stopping: %s", bridge.stats())
+    await bridge.stop()

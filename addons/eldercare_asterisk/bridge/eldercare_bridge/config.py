@@ -1,0 +1,117 @@
+"""Bridge configuration from environment variables (CLI flags override)."""
+
+import argparse
+import dataclasses
+import os
+
+EMERGENCY_QUEUE = "eldercare-emergency"
+SERVICE_QUEUE = "eldercare-service"
+
+DEFAULT_FORWARD_EVENTS = (
+    "Newchannel",
+    "DialBegin",
+    "DialEnd",
+    "BridgeEnter",
+    "AgentConnect",
+    "Hangup",
+)
+
+
+@dataclasses.dataclass
+class Config:
+    odoo_url: str = "http://127.0.0.1:8069"
+    odoo_db: str = ""
+    odoo_login: str = "eldercare_bridge"
+    odoo_password: str = ""
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ami_user: str = "eldercare"
+    ami_secret: str = ""
+    agi_bind: str = "127.0.0.1"
+    agi_port: int = 4573
+    spool_dir: str = "./eldercare-spool"
+    route_timeout: float = 0.3  # hard limit for the AGI routing lookup
+    ivr_timeout: float = 2.0
+    rpc_timeout: float = 10.0  # other Odoo calls (events, spool replay)
+    forward_events: tuple = DEFAULT_FORWARD_EVENTS
+    forward_cdr: bool = False
+    event_batch_size: int = 50
+    event_flush_interval: float = 0.1
+    event_buffer_max: int = 20000
+    config_refresh: float = 60.0
+    rpc_pool_size: int = 4
+    log_level: str = "INFO"
+
+    ENV = {
+        "odoo_url": "EC_ODOO_URL",
+        "odoo_db": "EC_ODOO_DB",
+        "odoo_login": "EC_ODOO_LOGIN",
+        "odoo_password": "EC_ODOO_PASSWORD",
+        "ami_host": "EC_AMI_HOST",
+        "ami_port": "EC_AMI_PORT",
+        "ami_user": "EC_AMI_USER",
+        "ami_secret": "EC_AMI_SECRET",
+        "agi_bind": "EC_AGI_BIND",
+        "agi_port": "EC_AGI_PORT",
+        "spool_dir": "EC_SPOOL_DIR",
+        "route_timeout": "EC_ROUTE_TIMEOUT",
+        "ivr_timeout": "EC_IVR_TIMEOUT",
+        "rpc_timeout": "EC_RPC_TIMEOUT",
+        "forward_events": "EC_FORWARD_EVENTS",
+        "forward_cdr": "EC_FORWARD_CDR",
+        "event_batch_size": "EC_EVENT_BATCH_SIZE",
+        "event_flush_interval": "EC_EVENT_FLUSH_INTERVAL",
+        "config_refresh": "EC_CONFIG_REFRESH",
+        "rpc_pool_size": "EC_RPC_POOL_SIZE",
+        "log_level": "EC_LOG_LEVEL",
+    }
+
+    @classmethod
+    def from_env(cls, environ=None, argv=None):
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in dataclasses.fields(cls):
+            var = cls.ENV.get(field.name)
+            if var and environ.get(var, "") != "":
+                values[field.name] = _convert(field, environ[var])
+        if argv is not None:
+            parser = argparse.ArgumentParser(
+                prog="python3 -m eldercare_bridge",
+                description="Eldercare telephony bridge (Asterisk <-> Odoo). "
+                "Every option also reads an environment variable (shown).",
+            )
+            for field in dataclasses.fields(cls):
+                var = cls.ENV.get(field.name)
+                if not var:
+                    continue
+                parser.add_argument(
+                    "--" + field.name.replace("_", "-"),
+                    dest=field.name,
+                    default=None,
+                    help=f"env {var}",
+                )
+            args = parser.parse_args(argv)
+            for field in dataclasses.fields(cls):
+                val = getattr(args, field.name, None)
+                if val is not None:
+                    values[field.name] = _convert(field, val)
+        return cls(**values)
+
+    def redacted(self):
+        data = dataclasses.asdict(self)
+        for key in ("odoo_password", "ami_secret"):
+            if data.get(key):
+                data[key] = "***"
+        return data
+
+
+def _convert(field, raw):
+    if field.type in (int, "int"):
+        return int(raw)
+    if field.type in (float, "float"):
+        return float(raw)
+    if field.type in (bool, "bool"):
+        return str(raw).strip().lower() in ("1", "true", "yes", "on")
+    if field.type in (tuple, "tuple"):
+        return tuple(x.strip() for x in str(raw).split(",") if x.strip())
+    return raw

@@ -1,0 +1,225 @@
+"""FastAGI handlers: routing decisions (/route) and IVR choices (/ivr)."""
+
+import asyncio
+import datetime
+import logging
+import re
+import time
+
+from .callerid import sanitize
+from .config import EMERGENCY_QUEUE, SERVICE_QUEUE
+
+_logger = logging.getLogger("eldercare_bridge.routing")
+
+ROUTES = ("emergency", "ivr", "operator", "fallback")
+IVR_ROUTES = ("operator", "request", "statement", "emergency", "invalid")
+_SAY = re.compile(r"[^0-9.]")
+
+
+def utcnow_iso():
+    return (
+        datetime.datetime.now(datetime.timezone.utc)
+        .replace(tzinfo=None)
+        .isoformat(sep=" ", timespec="seconds")
+    )
+
+
+def _int(value):
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+class Router:
+    def __init__(self, bridge):
+        self.bridge = bridge
+        self.cfg = bridge.cfg
+        self.stats = {"routed": 0, "fallback": 0, "spooled": 0, "ivr": 0}
+        self.latencies = []  # seconds, last 10k routing decisions
+
+    # -- helpers ---------------------------------------------------------------
+    async def _call_params(self, session):
+        env = session.env
+        args = session.args
+        line = (args[0] if len(args) > 0 else "").strip().lower()
+        linkedid = args[1].strip() if len(args) > 1 else ""
+        did = args[2].strip() if len(args) > 2 else ""
+        if not linkedid:
+            linkedid = await session.get_variable("CHANNEL(linkedid)") or env.get(
+                "agi_uniqueid", ""
+            )
+        if not did:
+            did = env.get("agi_dnid") or env.get("agi_extension", "")
+            if did in ("unknown", "s"):
+                did = env.get("agi_extension", "")
+        raw = env.get("agi_callerid", "")
+        caller, problem = sanitize(raw)
+        if problem:
+            _logger.warning(
+                "caller id %r on %s (linkedid %s): %s - routed as unknown caller",
+                raw[:80],
+                env.get("agi_channel", "?"),
+                linkedid,
+                problem,
+            )
+        name, _problem = sanitize(env.get("agi_calleridname", ""))
+        params = {
+            "linkedid": linkedid,
+            "uniqueid": env.get("agi_uniqueid", ""),
+            "channel": env.get("agi_channel", ""),
+            "caller_num": caller,
+            "caller_name": name if name != caller else "",
+            "did": did,
+            "context": env.get("agi_context", ""),
+        }
+        return line, params
+
+    def is_emergency_line(self, line, did):
+        return line == "emergency" or did in self.bridge.emergency_dids
+
+    async def _set(self, session, values):
+        for key, value in values.items():
+            await session.set_variable(key, value)
+
+    # -- /route ----------------------------------------------------------------
+    async def handle_route(self, session):
+        t0 = time.monotonic()
+        line, params = await self._call_params(session)
+        emergency_line = self.is_emergency_line(line, params["did"])
+        received_at = utcnow_iso()
+        result = None
+        try:
+            result = await asyncio.wait_for(
+                self.bridge.rpc.execute(
+                    "agi_route", params, timeout=self.cfg.route_timeout
+                ),
+                self.cfg.route_timeout,
+            )
+            if not isinstance(result, dict) or result.get("route") not in ROUTES:
+                raise ValueError(f"Odoo agi_route answered {result!r}")
+        except asyncio.TimeoutError:
+            _logger.warning(
+                "routing lookup for linkedid %s exceeded %d ms: fallback route",
+                params["linkedid"],
+                self.cfg.route_timeout * 1000,
+            )
+            result = None
+        except Exception:
+            _logger.exception(
+                "routing lookup for linkedid %s failed: fallback route",
+                params["linkedid"],
+            )
+            result = None
+        if result is None:
+            self.stats["fallback"] += 1
+            queue = EMERGENCY_QUEUE if emergency_line else SERVICE_QUEUE
+            result = {
+                "route": "fallback",
+                "elder_id": 0,
+                "alert_id": 0,
+                "call_id": 0,
+                "queue": queue,
+            }
+        route = result["route"]
+        queue = result.get("queue") or (
+            EMERGENCY_QUEUE
+            if route in ("emergency", "fallback") and emergency_line
+            else SERVICE_QUEUE
+        )
+        if route == "emergency":
+            queue = EMERGENCY_QUEUE
+        values = {
+            "ROUTE": route,
+            "ELDER_ID": _int(result.get("elder_id")),
+            "ALERT_ID": _int(result.get("alert_id")),
+            "CALL_ID": _int(result.get("call_id")),
+            "QUEUE": queue,
+        }
+        needs_spool = (emergency_line and route == "fallback") or (
+            route == "emergency" and not values["ALERT_ID"]
+        )
+        if needs_spool:
+            # the alarm must reach Odoo later: durable first, then answer Asterisk
+            self.bridge.spool_alarm(dict(params, received_at=received_at), reason=route)
+            self.stats["spooled"] += 1
+        elif values["ALERT_ID"]:
+            self.bridge.alerted.add(params["linkedid"])
+        self.stats["routed"] += 1
+        await self._set(session, values)
+        elapsed = time.monotonic() - t0
+        self.latencies.append(elapsed)
+        del self.latencies[:-10000]
+        _logger.info(
+            "route linkedid=%s caller=%r did=%s line=%s -> %s queue=%s elder=%s alert=%s (%.1f ms)",
+            params["linkedid"],
+            params["caller_num"],
+            params["did"],
+            line or "?",
+            route,
+            queue,
+            values["ELDER_ID"],
+            values["ALERT_ID"],
+            elapsed * 1000,
+        )
+
+    # -- /ivr ------------------------------------------------------------------
+    async def handle_ivr(self, session):
+        t0 = time.monotonic()
+        args = session.args
+        digits = re.sub(r"[^0-9*#]", "", args[0] if args else "")[:8]
+        linkedid = args[1].strip() if len(args) > 1 else ""
+        if not linkedid:
+            linkedid = await session.get_variable("CHANNEL(linkedid)") or ""
+        caller, problem = sanitize(session.env.get("agi_callerid", ""))
+        params = {"linkedid": linkedid, "digits": digits, "caller_num": caller}
+        self.stats["ivr"] += 1
+        try:
+            result = await asyncio.wait_for(
+                self.bridge.rpc.execute(
+                    "ivr_choice", params, timeout=self.cfg.ivr_timeout
+                ),
+                self.cfg.ivr_timeout,
+            )
+            if not isinstance(result, dict) or result.get("route") not in IVR_ROUTES:
+                raise ValueError(f"Odoo ivr_choice answered {result!r}")
+        except Exception as exc:
+            _logger.warning(
+                "IVR choice %r for linkedid %s failed (%r): caller goes to an operator",
+                digits,
+                linkedid,
+                exc,
+                exc_info=not isinstance(exc, asyncio.TimeoutError),
+            )
+            result = {"route": "fallback", "queue": SERVICE_QUEUE}
+        route = result["route"]
+        queue = result.get("queue") or (
+            EMERGENCY_QUEUE if route == "emergency" else SERVICE_QUEUE
+        )
+        if route == "emergency":
+            queue = EMERGENCY_QUEUE
+            if _int(result.get("alert_id")):
+                self.bridge.alerted.add(linkedid)
+        say = _SAY.sub("", str(result.get("say") or ""))[:16]
+        if say.count(".") > 1 or say in (".", ""):
+            say = say.replace(".", "") if say not in (".",) else ""
+        whole, _, frac = say.partition(".")
+        values = {
+            "ROUTE": route,
+            "SAY": say,
+            "SAY_INT": whole or ("0" if frac else ""),
+            "SAY_FRAC": frac,
+            "REQUEST_ID": _int(result.get("request_id")),
+            "ALERT_ID": _int(result.get("alert_id")),
+            "QUEUE": queue,
+        }
+        await self._set(session, values)
+        _logger.info(
+            "ivr linkedid=%s digits=%r -> %s say=%r queue=%s (%.1f ms)",
+            linkedid,
+            digits,
+            route,
+            say,
+            queue,
+            (time.monotonic() - t0) * 1000,
+        )

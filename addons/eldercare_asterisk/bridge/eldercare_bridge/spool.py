@@ -1,0 +1,172 @@
+"""Durable local spool for emergency alarms Odoo could not take in time.
+
+Append-only JSON lines, one ``fsync`` per write, in ``EC_SPOOL_DIR/alerts.jsonl``::
+
+    {"op": "add", "linkedid": "...", "params": {...agi_route params, received_at}}
+    {"op": "done", "linkedid": "...", "alert_id": 42}
+
+An alarm is pending while it has an ``add`` and no ``done``. A crash can only
+tear the last line; a torn line is ignored (and logged) on load and the file is
+repaired before the next append. Replay goes through Odoo's
+``eldercare.pbx.bridge.spooled_alerts`` which is idempotent on linkedid, so an
+alarm replayed twice (crash between Odoo's answer and our ``done`` line) still
+gives exactly one alert.
+"""
+
+import fcntl
+import json
+import logging
+import os
+import time
+
+_logger = logging.getLogger("eldercare_bridge.spool")
+
+FILENAME = "alerts.jsonl"
+COMPACT_MIN_BYTES = 256 * 1024
+
+
+class SpoolLocked(RuntimeError):
+    pass
+
+
+class Spool:
+    def __init__(self, directory):
+        self.directory = os.path.abspath(directory)
+        os.makedirs(self.directory, exist_ok=True)
+        self.path = os.path.join(self.directory, FILENAME)
+        self._lock_fd = os.open(
+            os.path.join(self.directory, ".lock"), os.O_RDWR | os.O_CREAT, 0o600
+        )
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(self._lock_fd)
+            raise SpoolLocked(
+                f"spool {self.directory} is used by another bridge process"
+            ) from exc
+        self.pending = {}  # linkedid -> params, insertion ordered
+        self.done = {}  # linkedid -> alert_id
+        self.torn_lines = 0
+        self._load()
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._repair_tail()
+
+    # -- loading -------------------------------------------------------------
+    def _load(self):
+        if not os.path.exists(self.path):
+            return
+        with open(self.path, "rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    rec = json.loads(raw.decode("utf-8"))
+                    op = rec["op"]
+                    linkedid = str(rec["linkedid"])
+                except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                    self.torn_lines += 1
+                    _logger.warning(
+                        "spool %s line %d is unreadable (torn write after a crash?),"
+                        " ignored: %r",
+                        self.path,
+                        lineno,
+                        raw[:120],
+                    )
+                    continue
+                if op == "add":
+                    if linkedid not in self.done:
+                        self.pending.setdefault(linkedid, rec.get("params") or {})
+                elif op == "done":
+                    self.pending.pop(linkedid, None)
+                    self.done[linkedid] = rec.get("alert_id")
+        if self.pending:
+            _logger.warning(
+                "spool %s holds %d alarm(s) not yet raised in Odoo: %s",
+                self.path,
+                len(self.pending),
+                ", ".join(list(self.pending)[:20]),
+            )
+
+    def _repair_tail(self):
+        size = os.fstat(self._fd).st_size
+        if not size:
+            return
+        with open(self.path, "rb") as fh:
+            fh.seek(size - 1)
+            last = fh.read(1)
+        if last != b"\n":
+            # a torn final line: terminate it so the next record starts clean
+            os.write(self._fd, b"\n")
+            os.fsync(self._fd)
+
+    # -- writing -------------------------------------------------------------
+    def _append(self, rec):
+        data = (json.dumps(rec, separators=(",", ":"), default=str) + "\n").encode()
+        os.write(self._fd, data)
+        os.fsync(self._fd)
+
+    def add(self, linkedid, params):
+        """Persist an alarm; False when it is already pending or already done."""
+        linkedid = str(linkedid)
+        if not linkedid:
+            raise ValueError("spool.add needs a linkedid")
+        if linkedid in self.pending or linkedid in self.done:
+            return False
+        params = dict(params)
+        params.setdefault("linkedid", linkedid)
+        self._append(
+            {"op": "add", "linkedid": linkedid, "params": params, "ts": time.time()}
+        )
+        self.pending[linkedid] = params
+        return True
+
+    def mark_done(self, linkedid, alert_id=None):
+        linkedid = str(linkedid)
+        if linkedid in self.done and linkedid not in self.pending:
+            return False
+        self._append({"op": "done", "linkedid": linkedid, "alert_id": alert_id})
+        self.pending.pop(linkedid, None)
+        self.done[linkedid] = alert_id
+        return True
+
+    def items(self):
+        return [dict(params, linkedid=lid) for lid, params in self.pending.items()]
+
+    def __len__(self):
+        return len(self.pending)
+
+    def compact(self):
+        """Rewrite the file with only pending alarms once it has grown."""
+        if os.fstat(self._fd).st_size < COMPACT_MIN_BYTES:
+            return False
+        tmp = self.path + ".tmp"
+        with open(tmp, "wb") as fh:
+            for lid, params in self.pending.items():
+                rec = {
+                    "op": "add",
+                    "linkedid": lid,
+                    "params": params,
+                    "ts": time.time(),
+                }
+                fh.write((json.dumps(rec, default=str) + "\n").encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        dfd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        os.close(self._fd)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # keep only recent done ids in memory; Odoo is idempotent anyway
+        if len(self.done) > 10000:
+            self.done = dict(list(self.done.items())[-5000:])
+        return True
+
+    def close(self):
+        for fd in (self._fd, self._lock_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
