@@ -354,6 +354,7 @@ class EldercareStatement(models.Model):
         errors += self.env["eldercare.subsidy.rule"]._split_lines(
             currency, rule_list, lines
         )
+        lines.sort(key=lambda ln: (ln["date"], ln["sequence"]))
         for line in lines:
             line.pop("categ_path", None)
             line.pop("sequence", None)

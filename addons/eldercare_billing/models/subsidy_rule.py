@@ -156,7 +156,7 @@ class EldercareSubsidyRule(models.Model):
         ``lines`` are dicts with keys product_id, categ_path, date, amount (already
         rounded).  They are processed in date order so that a monthly cap exhausted
         mid-month moves the remainder of the month to the elder share.  Adds keys
-        amount_subsidy, amount_elder, rule_id, payer_id to every line (in place)
+        amount_subsidy, amount_elder, subsidy_rule_id, payer_id to every line (in place)
         and returns the list of problems found (a rule without payer...).
         """
         problems = []
@@ -186,6 +186,6 @@ class EldercareSubsidyRule(models.Model):
                         cap_used[rule["id"]] = cap_used.get(rule["id"], 0.0) + subsidy
             line["amount_subsidy"] = subsidy
             line["amount_elder"] = currency.round(amount - subsidy)
-            line["rule_id"] = rule["id"] if rule else False
+            line["subsidy_rule_id"] = rule["id"] if rule else False
             line["payer_id"] = rule["payer_id"] if rule else False
         return problems

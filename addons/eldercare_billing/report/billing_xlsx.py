@@ -122,7 +122,7 @@ class EldercareBillingXlsx(models.AbstractModel):
                     period,
                     provider.display_name or "",
                     product.display_name or "",
-                    community.display_name or "",
+                    community.name or "",
                     *figures,
                 ]
             )
@@ -181,7 +181,7 @@ class EldercareBillingXlsx(models.AbstractModel):
         rows = [
             [
                 category.display_name or _("(no category)"),
-                community.display_name or _("(no community)"),
+                community.name or _("(no community)"),
                 bands.get(band, band or ""),
                 _("Yes") if certified else _("No"),
                 count,

@@ -137,7 +137,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
         self.assertEqual(
             [ln["amount_subsidy"] for ln in lines], [10.0, 6.0, 0.0]
         )  # product rule 50 %, category rule 30 %, no rule
-        self.assertEqual(lines[0]["rule_id"], self.rule_alone_meal.id)
+        self.assertEqual(lines[0]["subsidy_rule_id"], self.rule_alone_meal.id)
         # the meal rule expired on the 15th: later meals fall back to the care 30 %
         self.rule_alone_meal.date_to = date(2026, 10, 15)
         lines, _problems = self._split(
@@ -152,7 +152,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
             ],
         )
         self.assertEqual(lines[0]["amount_subsidy"], 6.0)
-        self.assertEqual(lines[0]["rule_id"], self.rule_alone_care.id)
+        self.assertEqual(lines[0]["subsidy_rule_id"], self.rule_alone_care.id)
 
     # ------------------------------------------------------------ statements
     def test_statements_and_running_total(self):
