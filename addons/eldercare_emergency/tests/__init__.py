@@ -1,0 +1,7 @@
+from . import (
+    test_access,
+    test_alert_flow,
+    test_deadlines,
+    test_raise_from_call,
+    test_tour,
+)

@@ -1,0 +1,123 @@
+from odoo.fields import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class EldercareEmergencyCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        Area = cls.env["eldercare.area"]
+        cls.city = Area.create({"name": "Testcity", "level": "city"})
+        cls.community = Area.create(
+            {"name": "Lotus Community", "level": "community", "parent_id": cls.city.id}
+        )
+        cls.other_community = Area.create(
+            {"name": "Pine Community", "level": "community", "parent_id": cls.city.id}
+        )
+        cls.operator = new_test_user(
+            cls.env,
+            login="ec_operator",
+            name="Operator Wang",
+            groups="eldercare_base.group_eldercare_operator",
+        )
+        cls.operator.eldercare_on_duty = True
+        cls.operator2 = new_test_user(
+            cls.env,
+            login="ec_operator2",
+            name="Operator Li",
+            groups="eldercare_base.group_eldercare_operator",
+        )
+        cls.operator2.eldercare_on_duty = True
+        cls.operator_off = new_test_user(
+            cls.env,
+            login="ec_operator_off",
+            name="Operator Zhao (off duty)",
+            groups="eldercare_base.group_eldercare_operator",
+        )
+        cls.supervisor = new_test_user(
+            cls.env,
+            login="ec_supervisor",
+            name="Supervisor Chen",
+            groups="eldercare_base.group_eldercare_supervisor",
+        )
+        cls.worker = new_test_user(
+            cls.env,
+            login="ec_worker",
+            name="Worker Liu",
+            groups="eldercare_base.group_eldercare_worker",
+        )
+        cls.worker2 = new_test_user(
+            cls.env,
+            login="ec_worker2",
+            name="Worker Sun",
+            groups="eldercare_base.group_eldercare_worker",
+        )
+        cls.elder = cls.env["res.partner"].create(
+            {
+                "name": "Zhang Guiying",
+                "is_elder": True,
+                "elder_gender": "female",
+                "community_id": cls.community.id,
+                "worker_id": cls.worker.id,
+                "home_phone": "010-65521234",
+                "elder_phone_ids": [
+                    Command.create(
+                        {"number": "13800138000", "phone_type": "emergency_button"}
+                    )
+                ],
+                "relative_ids": [
+                    Command.create(
+                        {
+                            "name": "Li Ming",
+                            "relation": "son",
+                            "phone": "13900139000",
+                            "work_unit": "Beijing No.3 Hospital",
+                            "sequence": 2,
+                            "is_emergency_contact": True,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Neighbour Wu",
+                            "relation": "neighbour",
+                            "phone": "13700137000",
+                            "sequence": 1,
+                            "is_emergency_contact": False,
+                        }
+                    ),
+                ],
+            }
+        )
+        cls.other_elder = cls.env["res.partner"].create(
+            {
+                "name": "Zhou Jianguo",
+                "is_elder": True,
+                "community_id": cls.other_community.id,
+                "worker_id": cls.worker2.id,
+            }
+        )
+        cls.type_fall = cls.env.ref("eldercare_emergency.alert_type_fall")
+        cls.type_care = cls.env.ref("eldercare_emergency.alert_type_care")
+        cls.type_emergency = cls.env.ref(
+            "eldercare_emergency.alert_type_emergency_call"
+        )
+        cls.Alert = cls.env["eldercare.alert"]
+
+    def _new_alert(self, **vals):
+        values = {
+            "elder_id": self.elder.id,
+            "type_id": self.type_care.id,
+            "channel": "manual",
+        }
+        values.update(vals)
+        return self.Alert.create(values)
+
+    def _bus_messages(self, notification_type, user):
+        """bus.bus rows of ``notification_type`` addressed to ``user``."""
+        self.env.cr.precommit.run()
+        channel = f'"res.partner", {user.partner_id.id}]'
+        rows = self.env["bus.bus"].sudo().search([("message", "like", notification_type)])
+        return rows.filtered(
+            lambda r: r.channel.replace(" ", "").endswith(channel.replace(" ", ""))
+        )
