@@ -3,6 +3,8 @@ import logging
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.savepoint import keep_hooks_savepoint
+
 _logger = logging.getLogger(__name__)
 
 
@@ -33,7 +35,7 @@ class EldercareAlert(models.Model):
         if not number or not self.env.user.eldercare_endpoint:
             return super()._eldercare_call_back_action()
         try:
-            with self.env.cr.savepoint():
+            with keep_hooks_savepoint(self.env):
                 action = self.env["eldercare.pbx"].click_to_call(
                     number, elder=self.elder_id, alert=self
                 )

@@ -16,6 +16,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
+from ..tools.savepoint import keep_hooks_savepoint
+
 _logger = logging.getLogger(__name__)
 
 QUEUE_EMERGENCY = "eldercare-emergency"
@@ -168,7 +170,7 @@ class EldercarePbxBridge(models.AbstractModel):
             return call
         values = dict(vals, linkedid=linkedid, **(create_vals or {}))
         try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            with mute_logger("odoo.sql_db"), keep_hooks_savepoint(self.env):
                 return Call.create(values)
         except psycopg2.IntegrityError:
             _logger.info("Call %s logged concurrently by another request", linkedid)
@@ -184,7 +186,7 @@ class EldercarePbxBridge(models.AbstractModel):
         if received_at:
             vals["received_at"] = received_at
         try:
-            with self.env.cr.savepoint():
+            with keep_hooks_savepoint(self.env):
                 return self.env["eldercare.alert"]._raise_from_call(vals)
         except Exception:
             _logger.exception("Could not raise the alert of call %s", linkedid)
@@ -293,8 +295,8 @@ class EldercarePbxBridge(models.AbstractModel):
             "queue": QUEUE_SERVICE,
         }
         option = self.env["eldercare.ivr.option"]
-        if digits:
-            option = option.search([("digit", "=", digits[:1])], limit=1)
+        if len(digits) == 1:
+            option = option.search([("digit", "=", digits)], limit=1)
         request = False
         if option.action == "emergency":
             alert = self._alert_from_call(
@@ -345,7 +347,7 @@ class EldercarePbxBridge(models.AbstractModel):
         if elder:
             vals["elder_id"] = elder.id
         try:
-            with self.env.cr.savepoint():
+            with keep_hooks_savepoint(self.env):
                 request = self.env["eldercare.service.request"]._create_from_call(vals)
                 if (
                     request
@@ -458,7 +460,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 )
                 continue
             try:
-                with self.env.cr.savepoint():
+                with keep_hooks_savepoint(self.env):
                     call = handler(event, linkedid, calls.get(linkedid))
             except Exception as exc:
                 skipped += 1

@@ -9,8 +9,10 @@ class EldercareRelative(models.Model):
         self.ensure_one()
         if not self.phone:
             raise UserError(_("%s has no telephone number on file.", self.name))
+        relations = dict(self._fields["relation"]._description_selection(self.env))
+        relation = relations.get(self.relation)
         return self.env["eldercare.pbx"].click_to_call(
             self.phone,
             elder=self.partner_id,
-            label=f"{self.name} ({self.relation})" if self.relation else self.name,
+            label=f"{self.name} ({relation})" if relation else self.name,
         )

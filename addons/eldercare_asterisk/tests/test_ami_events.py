@@ -1,0 +1,254 @@
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import ELDER_NUMBER, EMERGENCY_DID, SERVICE_DID, EldercarePbxCase
+
+T0 = 1763971200.0  # 2025-11-24 08:00:00 UTC
+BRIDGE_LOGGER = "odoo.addons.eldercare_asterisk.models.eldercare_pbx_bridge"
+
+
+def ev(name, linkedid, offset=0.0, **headers):
+    event = {"Event": name, "Linkedid": linkedid, "Timestamp": f"{T0 + offset:.6f}"}
+    event.update(headers)
+    return event
+
+
+@tagged("post_install", "-at_install", "eldercare_asterisk")
+class TestAmiEvents(EldercarePbxCase):
+    def start_call(self, lid, caller, did):
+        self.bridge.ami_events(
+            [
+                ev(
+                    "Newchannel",
+                    lid,
+                    Uniqueid=lid,
+                    Channel="PJSIP/trunk-00000099",
+                    CallerIDNum=caller,
+                    Exten=did,
+                )
+            ]
+        )
+        return self.route(lid, caller, did)
+
+    def test_service_call_lifecycle_with_popup(self):
+        lid = "1763971200.11"
+        result = self.bridge.ami_events(
+            [
+                ev(
+                    "Newchannel",
+                    lid,
+                    Uniqueid=lid,
+                    Channel="PJSIP/trunk-00000011",
+                    CallerIDNum=ELDER_NUMBER,
+                    CallerIDName="",
+                    Exten=SERVICE_DID,
+                    Context="eldercare-inbound",
+                )
+            ]
+        )
+        self.assertEqual(result["processed"], 1)
+        call = self.call_of(lid)
+        self.assertEqual(call.direction, "inbound")
+        self.assertEqual(call.line_id, self.line_service)
+        self.assertEqual(str(call.started_at), "2025-11-24 08:00:00")
+        self.assertEqual(call.disposition, "in_progress")
+
+        self.route(lid, ELDER_NUMBER, SERVICE_DID)
+        self.bridge.ivr_choice({"linkedid": lid, "digits": "0"})
+        self.assertEqual(call.elder_id, self.elder)
+
+        self.bridge.ami_events(
+            [
+                ev(
+                    "QueueCallerJoin",
+                    lid,
+                    8,
+                    Queue="eldercare-service",
+                    Channel="PJSIP/trunk-00000011",
+                ),
+                ev(
+                    "DialBegin",
+                    lid,
+                    10,
+                    Channel="PJSIP/trunk-00000011",
+                    DestChannel="PJSIP/7101-00000012",
+                    DestCallerIDNum="7101",
+                    DestLinkedid=lid,
+                ),
+            ]
+        )
+        popups = self.bus_messages(self.operator, "eldercare_call_popup")
+        self.assertEqual(len(popups), 1, "the ringing operator sees the elder file")
+        self.assertEqual(popups[0]["elder"]["id"], self.elder.id)
+        self.assertEqual(popups[0]["elder"]["name"], "张桂兰")
+        self.assertEqual(popups[0]["call"]["id"], call.id)
+        self.assertFalse(self.bus_messages(self.operator2, "eldercare_call_popup"))
+        self.assertEqual(call.popup_user_ids, self.operator)
+        self.assertFalse(call.answered_at, "ringing is not answering")
+
+        # the same DialBegin replayed by the bridge does not pop up twice
+        self.bridge.ami_events(
+            [
+                ev(
+                    "DialBegin",
+                    lid,
+                    10,
+                    DestChannel="PJSIP/7101-00000012",
+                    DestLinkedid=lid,
+                )
+            ]
+        )
+        self.assertEqual(
+            len(self.bus_messages(self.operator, "eldercare_call_popup")), 1
+        )
+
+        self.bridge.ami_events(
+            [
+                ev(
+                    "BridgeEnter",
+                    lid,
+                    25,
+                    Channel="PJSIP/trunk-00000011",
+                    Uniqueid=lid,
+                    BridgeNumChannels="1",
+                ),
+                ev(
+                    "BridgeEnter",
+                    lid,
+                    25,
+                    Channel="PJSIP/7101-00000012",
+                    Uniqueid="1763971210.12",
+                    BridgeNumChannels="2",
+                ),
+            ]
+        )
+        self.assertEqual(call.operator_id, self.operator)
+        self.assertEqual(str(call.answered_at), "2025-11-24 08:00:25")
+        self.assertEqual(call.queue, "eldercare-service")
+
+        # the operator leg hangs up first: the call is not over yet
+        self.bridge.ami_events(
+            [ev("Hangup", lid, 80, Uniqueid="1763971210.12", Cause="16")]
+        )
+        self.assertFalse(call.ended_at)
+        self.bridge.ami_events(
+            [ev("Hangup", lid, 85, Uniqueid=lid, Cause="16", **{"Cause-txt": "Normal"})]
+        )
+        self.assertEqual(str(call.ended_at), "2025-11-24 08:01:25")
+        self.assertEqual(call.ring_seconds, 25)
+        self.assertEqual(call.talk_seconds, 60)
+        self.assertEqual(call.disposition, "answered")
+        self.assertTrue(call.answered_60)
+        self.assertTrue(call.offered)
+        self.assertEqual(call.answered_60_rate, 100.0)
+        self.assertEqual(call.hangup_cause, "16 Normal")
+
+    def test_emergency_call_pops_the_alert_to_the_ringing_operator(self):
+        lid = "1763971200.21"
+        route = self.start_call(lid, ELDER_NUMBER, EMERGENCY_DID)
+        self.env.cr.precommit.run()
+        before = len(self.bus_messages(self.operator2, "eldercare_alert_popup"))
+        self.bridge.ami_events(
+            [
+                ev(
+                    "AgentCalled",
+                    lid,
+                    3,
+                    DestChannel="Local/7102@eldercare-operators-00000001;1",
+                ),
+                ev(
+                    "DialBegin",
+                    lid,
+                    3,
+                    DestChannel="Local/7102@eldercare-operators-00000001;1",
+                ),
+            ]
+        )
+        popups = self.bus_messages(self.operator2, "eldercare_alert_popup")
+        self.assertEqual(len(popups), before + 1)
+        self.assertEqual(popups[-1]["alert"]["id"], route["alert_id"])
+        self.assertEqual(popups[-1]["elder"]["id"], self.elder.id)
+        self.bridge.ami_events(
+            [
+                ev(
+                    "AgentConnect",
+                    lid,
+                    9,
+                    Queue="eldercare-emergency",
+                    DestChannel="Local/7102@eldercare-operators-00000001;1",
+                    Interface="Local/7102@eldercare-operators",
+                    HoldTime="9",
+                ),
+                ev("Hangup", lid, 40, Uniqueid=lid, Cause="16"),
+            ]
+        )
+        call = self.call_of(lid)
+        self.assertEqual(call.operator_id, self.operator2)
+        self.assertEqual(call.ring_seconds, 9)
+        self.assertEqual(call.talk_seconds, 31)
+        self.assertEqual(call.alert_id.id, route["alert_id"])
+
+    def test_abandoned_call(self):
+        lid = "1763971200.31"
+        self.start_call(lid, "13600000009", SERVICE_DID)
+        self.bridge.ivr_choice({"linkedid": lid, "digits": "0"})
+        self.bridge.ami_events([ev("Hangup", lid, 95, Uniqueid=lid, Cause="16")])
+        call = self.call_of(lid)
+        self.assertEqual(call.disposition, "abandoned")
+        self.assertEqual(call.ring_seconds, 95)
+        self.assertFalse(call.operator_id)
+        self.assertTrue(call.offered)
+        self.assertFalse(call.answered_180)
+        self.assertEqual(call.answered_180_rate, 0.0)
+
+    def test_malformed_events_are_skipped(self):
+        lid = "1763971200.41"
+        self.route(lid, ELDER_NUMBER, SERVICE_DID)
+        events = [
+            None,
+            "garbage",
+            42,
+            {},
+            {"Event": 5},
+            {"Event": "Hangup"},
+            {"Event": "DialBegin", "Linkedid": "no-such-call", "DestChannel": 7},
+            {"Event": "BridgeEnter", "Linkedid": lid, "BridgeNumChannels": "many"},
+            {"Event": "Hangup", "Linkedid": lid, "Uniqueid": lid, "Timestamp": "x"},
+            {"Event": "FullyBooted"},
+        ]
+        with mute_logger(BRIDGE_LOGGER):
+            result = self.bridge.ami_events(events)
+        self.assertEqual(result["skipped"], 6)
+        self.assertEqual(result["processed"], 3)
+        self.assertEqual(result["ignored"], 1)
+        # the good Hangup got through despite its bad timestamp
+        self.assertTrue(self.call_of(lid).ended_at)
+        with mute_logger(BRIDGE_LOGGER):
+            self.assertEqual(self.bridge.ami_events("nonsense")["processed"], 0)
+
+    def test_unknown_call_is_logged_from_its_first_channel(self):
+        lid = "1763971200.51"
+        self.bridge.ami_events(
+            [
+                ev(
+                    "Newchannel",
+                    lid,
+                    Uniqueid="1763971200.52",
+                    Channel="PJSIP/trunk-00000052",
+                ),
+                ev(
+                    "Newchannel",
+                    lid,
+                    Uniqueid=lid,
+                    Channel="PJSIP/7101-00000051",
+                    CallerIDNum="7101",
+                    Exten="13600000009",
+                    Context="eldercare-operators",
+                ),
+            ]
+        )
+        call = self.call_of(lid)
+        self.assertEqual(len(call), 1)
+        self.assertEqual(call.direction, "outbound")
+        self.assertEqual(call.initiated_by_id, self.operator)
+        self.assertEqual(call.dialed_number, "13600000009")

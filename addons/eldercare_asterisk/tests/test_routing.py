@@ -1,0 +1,194 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import (
+    ELDER_NUMBER,
+    ELDER_NUMBER_E164,
+    EMERGENCY_DID,
+    SERVICE_DID,
+    EldercarePbxCase,
+)
+
+HOSTILE_CALLER_IDS = [
+    "",
+    None,
+    False,
+    "anonymous",
+    "Anonymous",
+    "unknown",
+    "abcdefg",
+    "1" * 200,
+    "x" * 200,
+    "'; DROP TABLE res_partner; --",
+    "1' OR '1'='1",
+    "\r\nAction: Originate",
+    "%%%%",
+    12345,
+    {"num": 1},
+    ["13800138000"],
+]
+
+
+@tagged("post_install", "-at_install", "eldercare_asterisk")
+class TestRouting(EldercarePbxCase):
+    def test_certified_elder_on_emergency_line_raises_one_alert(self):
+        result = self.route("1700000000.1", ELDER_NUMBER, EMERGENCY_DID)
+        self.assertEqual(result["route"], "emergency")
+        self.assertEqual(result["queue"], "eldercare-emergency")
+        self.assertEqual(result["elder_id"], self.elder.id)
+        alert = self.env["eldercare.alert"].browse(result["alert_id"])
+        self.assertTrue(alert.exists())
+        self.assertEqual(alert.elder_id, self.elder)
+        self.assertEqual(alert.channel, "emergency_line")
+        self.assertEqual(alert.call_linkedid, "1700000000.1")
+        call = self.env["eldercare.call"].browse(result["call_id"])
+        self.assertEqual(call.alert_id, alert)
+        self.assertEqual(call.elder_id, self.elder)
+        self.assertEqual(call.line_id, self.line_emergency)
+        self.assertEqual(call.caller_number_e164, ELDER_NUMBER_E164)
+        self.assertEqual(call.direction, "inbound")
+
+        # Asterisk retries the AGI (or the bridge replays it): same linkedid
+        again = self.route("1700000000.1", ELDER_NUMBER, EMERGENCY_DID)
+        self.assertEqual(again["alert_id"], alert.id)
+        self.assertEqual(again["call_id"], call.id)
+        self.assertEqual(
+            self.env["eldercare.alert"].search_count(
+                [("call_linkedid", "=", "1700000000.1")]
+            ),
+            1,
+        )
+        self.assertEqual(len(self.call_of("1700000000.1")), 1)
+
+    def test_unknown_caller_on_emergency_line_still_raises_alert(self):
+        result = self.route("1700000000.2", "13600000009", EMERGENCY_DID)
+        self.assertEqual(result["route"], "emergency")
+        self.assertEqual(result["elder_id"], 0)
+        alert = self.env["eldercare.alert"].browse(result["alert_id"])
+        self.assertTrue(alert.exists())
+        self.assertFalse(alert.elder_id)
+        self.assertEqual(alert.caller_number, "13600000009")
+
+    def test_service_line_known_and_unknown_caller_go_to_ivr(self):
+        alerts_before = self.env["eldercare.alert"].search_count([])
+        known = self.route("1700000000.3", "+86 137 0000 7001", SERVICE_DID)
+        self.assertEqual(known["route"], "ivr")
+        self.assertEqual(known["elder_id"], self.elder.id)
+        self.assertEqual(known["alert_id"], 0)
+        self.assertEqual(known["queue"], "eldercare-service")
+        unknown = self.route("1700000000.4", "13600000009", SERVICE_DID)
+        self.assertEqual(unknown["route"], "ivr")
+        self.assertEqual(unknown["elder_id"], 0)
+        self.assertEqual(self.env["eldercare.alert"].search_count([]), alerts_before)
+        self.assertEqual(self.call_of("1700000000.3").route, "ivr")
+
+    def test_unconfigured_did_falls_back_to_service_queue(self):
+        result = self.route("1700000000.5", ELDER_NUMBER, "5555")
+        self.assertEqual(result["route"], "fallback")
+        self.assertEqual(result["queue"], "eldercare-service")
+        self.assertEqual(result["alert_id"], 0)
+
+    def test_emergency_and_service_never_share_a_queue(self):
+        emergency = self.route("1700000000.6", ELDER_NUMBER, EMERGENCY_DID)
+        service = self.route("1700000000.7", ELDER_NUMBER, SERVICE_DID)
+        operator = self.bridge.ivr_choice(
+            {"linkedid": "1700000000.7", "digits": "0", "caller_num": ELDER_NUMBER}
+        )
+        self.assertEqual(emergency["queue"], "eldercare-emergency")
+        self.assertEqual(service["queue"], "eldercare-service")
+        self.assertEqual(operator["queue"], "eldercare-service")
+
+    def test_hostile_caller_ids_never_raise(self):
+        for index, caller in enumerate(HOSTILE_CALLER_IDS):
+            with self.subTest(caller=caller):
+                emergency = self.route(f"1700000001.{index}", caller, EMERGENCY_DID)
+                self.assertEqual(emergency["route"], "emergency")
+                self.assertEqual(emergency["elder_id"], 0)
+                self.assertTrue(emergency["alert_id"], "an alert is raised anyway")
+                alert = self.env["eldercare.alert"].browse(emergency["alert_id"])
+                self.assertFalse(alert.elder_id)
+                service = self.route(f"1700000002.{index}", caller, SERVICE_DID)
+                self.assertEqual(service["route"], "ivr")
+                self.assertEqual(service["elder_id"], 0)
+        # the raw value is kept, truncated, in the call log
+        call = self.call_of("1700000001.7")
+        self.assertEqual(call.caller_number, "1" * 64)
+        self.assertFalse(call.caller_number_e164)
+
+    def test_garbage_params_never_raise(self):
+        for params in (None, [], "x", {}, {"did": {"a": 1}}, {"linkedid": ["a"]}):
+            with self.subTest(params=params):
+                result = self.bridge.agi_route(params)
+                self.assertIn(result["route"], ("fallback", "emergency", "ivr"))
+
+    def test_spooled_alerts_are_idempotent(self):
+        items = [
+            {
+                "linkedid": "1700000003.1",
+                "uniqueid": "1700000003.1",
+                "caller_num": ELDER_NUMBER,
+                "did": EMERGENCY_DID,
+                "received_at": "2026-11-20T08:15:30+08:00",
+            },
+            {"caller_num": ELDER_NUMBER},  # no linkedid: skipped
+            "garbage",
+        ]
+        with mute_logger("odoo.addons.eldercare_asterisk.models.eldercare_pbx_bridge"):
+            first = self.bridge.spooled_alerts(items)
+            second = self.bridge.spooled_alerts(items)
+        self.assertEqual(len(first), 1)
+        self.assertEqual(first, second)
+        alert = self.env["eldercare.alert"].browse(first[0]["alert_id"])
+        self.assertEqual(alert.elder_id, self.elder)
+        call = self.call_of("1700000003.1")
+        self.assertEqual(str(call.started_at), "2026-11-20 00:15:30")
+        self.assertEqual(call.alert_id, alert)
+
+    def test_bridge_config_follows_configuration(self):
+        config = self.bridge.bridge_config()
+        self.assertIn(EMERGENCY_DID, config["emergency_dids"])
+        self.assertIn(SERVICE_DID, config["service_dids"])
+        self.assertNotIn(SERVICE_DID, config["emergency_dids"])
+        self.assertEqual(config["operator_endpoints"]["7101"], self.operator.id)
+        self.assertEqual(config["operator_channels"]["PJSIP/7101"], self.operator.id)
+        # the cached configuration is refreshed when lines or extensions change
+        self.env["eldercare.pbx.line"].create(
+            {"name": "Second emergency", "number": "7902", "line_type": "emergency"}
+        )
+        self.operator2.eldercare_extension = "7202"
+        config = self.bridge.bridge_config()
+        self.assertIn("7902", config["emergency_dids"])
+        self.assertEqual(config["operator_endpoints"].get("7202"), self.operator2.id)
+        self.assertNotIn("7102", config["operator_endpoints"])
+
+    def test_only_the_bridge_user_may_call_the_api(self):
+        user = new_test_user(
+            self.env,
+            login="ec_pbx_intruder",
+            groups="base.group_user,eldercare_base.group_eldercare_operator",
+        )
+        api = self.env["eldercare.pbx.bridge"].with_user(user)
+        calls = [
+            lambda: api.agi_route({"linkedid": "x", "did": EMERGENCY_DID}),
+            lambda: api.ivr_choice({"linkedid": "x", "digits": "9"}),
+            lambda: api.ami_events([]),
+            lambda: api.spooled_alerts([]),
+            lambda: api.bridge_config(),
+        ]
+        for call in calls:
+            with self.assertRaises(AccessError):
+                call()
+        self.assertFalse(
+            self.env["eldercare.alert"].search([("call_linkedid", "=", "x")])
+        )
+
+    def test_bridge_user_has_no_other_access(self):
+        self.assertTrue(
+            self.bridge_user.has_group("eldercare_asterisk.group_eldercare_pbx_bridge")
+        )
+        self.assertFalse(self.bridge_user.has_group("base.group_user"))
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(self.bridge_user).browse(
+                self.elder.id
+            ).read(["name"])
