@@ -1,12 +1,14 @@
-from . import eldercare_area
-from . import eldercare_elder_category
-from . import eldercare_phone
-from . import eldercare_health
-from . import eldercare_relative
-from . import res_partner
-from . import res_users
-from . import product_template
-from . import eldercare_provider_contract
-from . import eldercare_provider_staff
-from . import eldercare_work_order
-from . import eldercare_recurring_need
+from . import (
+    eldercare_area,
+    eldercare_elder_category,
+    eldercare_health,
+    eldercare_phone,
+    eldercare_provider_contract,
+    eldercare_provider_staff,
+    eldercare_recurring_need,
+    eldercare_relative,
+    eldercare_work_order,
+    product_template,
+    res_partner,
+    res_users,
+)

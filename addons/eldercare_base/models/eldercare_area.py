@@ -104,5 +104,8 @@ class EldercareArea(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "eldercare_base.res_partner_elder_action"
         )
-        action["domain"] = [("is_elder", "=", True), ("community_id", "child_of", self.id)]
+        action["domain"] = [
+            ("is_elder", "=", True),
+            ("community_id", "child_of", self.id),
+        ]
         return action

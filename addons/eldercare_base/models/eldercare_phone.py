@@ -37,6 +37,7 @@ class EldercarePhone(models.Model):
         string="Normalised Number",
         compute="_compute_number_e164",
         store=True,
+        precompute=True,
         index=True,
         help="International E.164 form (+86 assumed when no country code).",
     )
@@ -93,6 +94,53 @@ class EldercarePhone(models.Model):
         for phone in self:
             phone.number_e164 = self._normalize_number(phone.number) or False
 
+    def _check_number_free(self, numbers, exclude_ids=()):
+        """Raise a clear error before the database refuses a taken number."""
+        numbers = [n for n in numbers if n]
+        if not numbers:
+            return
+        taken = (
+            self.sudo()
+            .with_context(active_test=True)
+            .search(
+                [("number_e164", "in", numbers), ("id", "not in", list(exclude_ids))],
+                limit=1,
+            )
+        )
+        if taken:
+            raise ValidationError(
+                _(
+                    "The number %(number)s is already certified for %(elder)s. "
+                    "A number can belong to one active elder only.",
+                    number=taken.number_e164,
+                    elder=taken.partner_id.name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # archived numbers must reach the database before the new ones
+        self.flush_model(["active", "number_e164"])
+        self._check_number_free(
+            [
+                self._normalize_number(vals.get("number"))
+                for vals in vals_list
+                if vals.get("active", True)
+            ]
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.flush_model(["active", "number_e164"])
+        if "number" in vals or vals.get("active"):
+            if "number" in vals:
+                numbers = [self._normalize_number(vals["number"])]
+            else:
+                numbers = self.mapped("number_e164")
+            if vals.get("active", True):
+                self._check_number_free(numbers, exclude_ids=self.ids)
+        return super().write(vals)
+
     def init(self):
         # a number may belong to one active elder only
         self.env.cr.execute(
@@ -126,7 +174,9 @@ class EldercarePhone(models.Model):
             ]
         )
         for phone in active:
-            other = clashes.filtered(lambda p, ph=phone: p.number_e164 == ph.number_e164)
+            other = clashes.filtered(
+                lambda p, ph=phone: p.number_e164 == ph.number_e164
+            )
             if other:
                 raise ValidationError(
                     _(
@@ -149,9 +199,8 @@ class EldercarePhone(models.Model):
     def _compute_display_name(self):
         type_labels = dict(self._fields["phone_type"]._description_selection(self.env))
         for phone in self:
-            phone.display_name = (
-                f"{phone.number_e164 or phone.number} ({type_labels.get(phone.phone_type)})"
-            )
+            number = phone.number_e164 or phone.number
+            phone.display_name = f"{number} ({type_labels.get(phone.phone_type)})"
 
     @api.model
     def _find_by_number(self, raw):

@@ -22,7 +22,10 @@ class EldercareProviderContract(models.Model):
         ondelete="restrict",
     )
     date_start = fields.Date(
-        string="Start Date", required=True, default=fields.Date.context_today, tracking=True
+        string="Start Date",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
     )
     date_end = fields.Date(string="End Date", tracking=True)
     state = fields.Selection(
@@ -75,7 +78,10 @@ class EldercareProviderContract(models.Model):
         for contract in self:
             if contract.state != "draft":
                 raise UserError(
-                    _("Only a draft contract can be activated (%(name)s).", name=contract.name)
+                    _(
+                        "Only a draft contract can be activated (%(name)s).",
+                        name=contract.name,
+                    )
                 )
             if not contract.line_ids:
                 raise UserError(
@@ -175,7 +181,9 @@ class EldercareProviderContractLine(models.Model):
         ondelete="restrict",
     )
     uom_id = fields.Many2one(related="product_id.uom_id")
-    price_unit = fields.Float(string="Unit Price", digits="Product Price", required=True)
+    price_unit = fields.Float(
+        string="Unit Price", digits="Product Price", required=True
+    )
     currency_id = fields.Many2one(related="contract_id.currency_id")
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
 
@@ -199,4 +207,6 @@ class EldercareProviderContractLine(models.Model):
 
     def _compute_display_name(self):
         for line in self:
-            line.display_name = f"{line.product_id.display_name} ({line.price_unit:.2f})"
+            line.display_name = (
+                f"{line.product_id.display_name} ({line.price_unit:.2f})"
+            )

@@ -53,7 +53,10 @@ class EldercareProviderStaff(models.Model):
         for staff in self:
             if staff.phone and not normalize(staff.phone):
                 raise ValidationError(
-                    _("“%(phone)s” is not a valid phone number.", phone=staff.phone[:50])
+                    _(
+                        "“%(phone)s” is not a valid phone number.",
+                        phone=staff.phone[:50],
+                    )
                 )
 
     def _covers(self, product, community):

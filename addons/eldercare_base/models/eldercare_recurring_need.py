@@ -81,7 +81,9 @@ class EldercareRecurringNeed(models.Model):
         help="Generated work orders are pre-filled with this provider when it "
         "has an active contract for the item and community on that date.",
     )
-    quantity = fields.Float(default=1.0, required=True, digits="Product Unit of Measure")
+    quantity = fields.Float(
+        default=1.0, required=True, digits="Product Unit of Measure"
+    )
     freq = fields.Selection(
         [("daily", "Days"), ("weekly", "Weeks"), ("monthly", "Months")],
         string="Repeat Every",
@@ -116,7 +118,10 @@ class EldercareRecurringNeed(models.Model):
         string="Recurrence", compute="_compute_recurrence_description"
     )
     date_start = fields.Date(
-        string="Start Date", required=True, default=fields.Date.context_today, tracking=True
+        string="Start Date",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
     )
     date_end = fields.Date(string="End Date", tracking=True)
     active = fields.Boolean(default=True, tracking=True)
@@ -130,7 +135,11 @@ class EldercareRecurringNeed(models.Model):
     work_order_count = fields.Integer(compute="_compute_work_order_count")
 
     _sql_constraints = [
-        ("interval_positive", "CHECK(interval > 0)", "The interval must be at least 1."),
+        (
+            "interval_positive",
+            "CHECK(interval > 0)",
+            "The interval must be at least 1.",
+        ),
         (
             "month_day_range",
             "CHECK(month_day >= 1 AND month_day <= 31)",
@@ -149,7 +158,10 @@ class EldercareRecurringNeed(models.Model):
     )
     def _compute_rrule(self):
         for need in self:
-            parts = [f"FREQ={FREQS[need.freq or 'weekly']}", f"INTERVAL={need.interval or 1}"]
+            parts = [
+                f"FREQ={FREQS[need.freq or 'weekly']}",
+                f"INTERVAL={need.interval or 1}",
+            ]
             if need.freq == "weekly":
                 days = [by for code, _rr, by in WEEKDAYS if need[code]]
                 if days:
@@ -158,8 +170,19 @@ class EldercareRecurringNeed(models.Model):
                 parts.append(f"BYMONTHDAY={need.month_day or 1}")
             need.rrule = ";".join(parts)
 
-    @api.depends("freq", "interval", "month_day", "time_of_day", "mon", "tue", "wed",
-                 "thu", "fri", "sat", "sun")
+    @api.depends(
+        "freq",
+        "interval",
+        "month_day",
+        "time_of_day",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+    )
     def _compute_recurrence_description(self):
         day_labels = {
             code: self._fields[code].get_description(self.env)["string"]
@@ -210,7 +233,10 @@ class EldercareRecurringNeed(models.Model):
         for need in self:
             if need.date_end and need.date_end < need.date_start:
                 raise ValidationError(
-                    _("The recurring need %(need)s ends before it starts.", need=need.display_name)
+                    _(
+                        "The recurring need %(need)s ends before it starts.",
+                        need=need.display_name,
+                    )
                 )
 
     # ------------------------------------------------------------------ CRUD
@@ -232,8 +258,10 @@ class EldercareRecurringNeed(models.Model):
     # ------------------------------------------------------------ generation
     @api.model
     def _horizon_days(self):
-        param = self.env["ir.config_parameter"].sudo().get_param(
-            "eldercare_base.recurring_horizon_days", "14"
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("eldercare_base.recurring_horizon_days", "14")
         )
         try:
             return max(int(param), 0)
@@ -254,6 +282,11 @@ class EldercareRecurringNeed(models.Model):
             local_to = min(local_to, datetime.combine(self.date_end, time.max))
         if local_to < local_from:
             return []
+        if self.freq == "weekly" and (self.interval or 1) > 1:
+            # count the weeks from the first matching day, not from the week
+            # of the start date (dateutil would skip a whole period otherwise)
+            weekly = self.rrule.replace(f"INTERVAL={self.interval}", "INTERVAL=1")
+            dtstart = rr.rrulestr(weekly, dtstart=dtstart).after(dtstart, inc=True)
         rule = rr.rrulestr(self.rrule or "FREQ=WEEKLY", dtstart=dtstart)
         return [
             tz.localize(dt).astimezone(pytz.utc).replace(tzinfo=None)
@@ -273,7 +306,9 @@ class EldercareRecurringNeed(models.Model):
             "description": self.note or False,
         }
         if provider_line:
-            vals.update(provider_id=self.provider_id.id, price_unit=provider_line.price_unit)
+            vals.update(
+                provider_id=self.provider_id.id, price_unit=provider_line.price_unit
+            )
         else:
             vals["price_unit"] = self.product_id.lst_price
         return vals
@@ -309,7 +344,11 @@ class EldercareRecurringNeed(models.Model):
                     continue
                 line = None
                 if need.provider_id:
-                    key = (need.product_id.id, need.community_id.id, date_scheduled.date())
+                    key = (
+                        need.product_id.id,
+                        need.community_id.id,
+                        date_scheduled.date(),
+                    )
                     if key not in eligible_cache:
                         eligible_cache[key] = {
                             provider.id: eligible_line

@@ -141,7 +141,9 @@ class EldercareWorkOrder(models.Model):
         copy=False,
         readonly=True,
     )
-    quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
+    quantity = fields.Float(
+        default=1.0, digits="Product Unit of Measure", required=True
+    )
     price_unit = fields.Float(
         string="Unit Price",
         digits="Product Price",
@@ -314,7 +316,10 @@ class EldercareWorkOrder(models.Model):
         for order in self:
             if order.date_deadline and order.date_deadline < order.date_scheduled:
                 raise ValidationError(
-                    _("The deadline of %(order)s is before its scheduled date.", order=order.name)
+                    _(
+                        "The deadline of %(order)s is before its scheduled date.",
+                        order=order.name,
+                    )
                 )
 
     # ------------------------------------------------------------------ CRUD
@@ -335,7 +340,11 @@ class EldercareWorkOrder(models.Model):
         )
         if not sequence:
             return ["/"] * count
-        if sequence.implementation != "standard" or sequence.use_date_range or count < 5:
+        if (
+            sequence.implementation != "standard"
+            or sequence.use_date_range
+            or count < 5
+        ):
             return [sequence.next_by_id() for _i in range(count)]
         self.env.cr.execute(
             "SELECT nextval(%s) FROM generate_series(1, %s)",
@@ -417,7 +426,10 @@ class EldercareWorkOrder(models.Model):
         }[action]
 
     def _propose_provider(self):
-        """(provider, contract line) of the cheapest eligible provider or (None, None)."""
+        """(provider, contract line) of the cheapest eligible provider.
+
+        (None, None) when no provider is eligible.
+        """
         self.ensure_one()
         eligible = self.env["eldercare.provider.contract"]._find_eligible(
             self.product_id, self.community_id, self.date_scheduled.date()
@@ -481,7 +493,11 @@ class EldercareWorkOrder(models.Model):
         self.activity_schedule(
             "eldercare_base.mail_activity_type_work_order",
             date_deadline=(self.date_deadline or self.date_scheduled).date(),
-            summary=_("%(item)s for %(elder)s", item=self.product_id.name, elder=self.elder_id.name),
+            summary=_(
+                "%(item)s for %(elder)s",
+                item=self.product_id.name,
+                elder=self.elder_id.name,
+            ),
             user_id=user.id,
         )
 
@@ -529,7 +545,8 @@ class EldercareWorkOrder(models.Model):
     def action_done(self):
         self._check_transition("done")
         self.write({"state": "done", "date_end": fields.Datetime.now()})
-        self.activity_feedback(
+        # sudo: providers (portal) have no access to activities
+        self.sudo().activity_feedback(
             ["eldercare_base.mail_activity_type_work_order"],
             feedback=_("Work order done."),
         )

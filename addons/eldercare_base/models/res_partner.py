@@ -8,7 +8,9 @@ from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
-CARE_GROUPS = "eldercare_base.group_eldercare_operator,eldercare_base.group_eldercare_worker"
+CARE_GROUPS = (
+    "eldercare_base.group_eldercare_operator,eldercare_base.group_eldercare_worker"
+)
 INTERNAL = "base.group_user"
 
 
@@ -195,11 +197,15 @@ class ResPartner(models.Model):
     def _compute_area_levels(self):
         for partner in self:
             community = partner.community_id
-            partner.area_street_id = community._get_ancestor("street") if community else False
+            partner.area_street_id = (
+                community._get_ancestor("street") if community else False
+            )
             partner.area_district_id = (
                 community._get_ancestor("district") if community else False
             )
-            partner.area_city_id = community._get_ancestor("city") if community else False
+            partner.area_city_id = (
+                community._get_ancestor("city") if community else False
+            )
 
     def _compute_elder_work_order_count(self):
         counts = dict(
@@ -243,7 +249,7 @@ class ResPartner(models.Model):
         """
         try:
             phone = self.env["eldercare.phone"].sudo()._find_by_number(raw)
-        except Exception:  # noqa: BLE001 - a lookup must never break a call
+        except Exception:
             _logger.exception("Elder lookup failed for %r", str(raw)[:50])
             return self.browse()
         return self.browse(phone.partner_id.id) if phone else self.browse()
@@ -252,9 +258,11 @@ class ResPartner(models.Model):
         """JSON-serialisable elder file for popups (health only for care roles)."""
         self.ensure_one()
         user = self.env.user
-        show_health = self.env.su or user.has_group(
-            "eldercare_base.group_eldercare_operator"
-        ) or user.has_group("eldercare_base.group_eldercare_worker")
+        show_health = (
+            self.env.su
+            or user.has_group("eldercare_base.group_eldercare_operator")
+            or user.has_group("eldercare_base.group_eldercare_worker")
+        )
         elder = self.sudo()
         gender_labels = dict(
             self._fields["elder_gender"]._description_selection(self.env)
@@ -264,7 +272,9 @@ class ResPartner(models.Model):
             "name": elder.name,
             "gender": elder.elder_gender or False,
             "gender_label": gender_labels.get(elder.elder_gender, ""),
-            "birthdate": fields.Date.to_string(elder.birthdate) if elder.birthdate else False,
+            "birthdate": fields.Date.to_string(elder.birthdate)
+            if elder.birthdate
+            else False,
             "age": elder.age,
             "address": elder._display_address(without_company=True).strip()
             or elder.contact_address
@@ -299,7 +309,11 @@ class ResPartner(models.Model):
                 {
                     "health_conditions": elder.health_condition_ids.mapped("name"),
                     "medicines": [
-                        {"name": m.name, "dose": m.dose or "", "schedule": m.schedule or ""}
+                        {
+                            "name": m.name,
+                            "dose": m.dose or "",
+                            "schedule": m.schedule or "",
+                        }
                         for m in elder.medicine_ids
                     ],
                     "allergies": elder.allergies or False,
@@ -324,8 +338,10 @@ class ResPartner(models.Model):
     # ----------------------------------------------------------- reminders
     @api.model
     def _eldercare_reminder_days(self):
-        param = self.env["ir.config_parameter"].sudo().get_param(
-            "eldercare_base.reminder_days_ahead", "3"
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("eldercare_base.reminder_days_ahead", "3")
         )
         try:
             return max(int(param), 0)
@@ -351,7 +367,7 @@ class ResPartner(models.Model):
             f"""
             SELECT id FROM res_partner
              WHERE is_elder AND active AND birthdate IS NOT NULL AND ({clauses})
-            """,  # noqa: S608 - clauses are constants, values are parameters
+            """,
             params,
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
@@ -427,7 +443,9 @@ class ResPartner(models.Model):
                             "activity_type_id": activity_type.id,
                             "date_deadline": day,
                             "user_id": partner.worker_id.id,
-                            "summary": self._eldercare_reminder_summary(kind, partner, day),
+                            "summary": self._eldercare_reminder_summary(
+                                kind, partner, day
+                            ),
                         }
                     )
         if vals_list:

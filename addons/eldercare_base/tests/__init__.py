@@ -1,0 +1,8 @@
+from . import (
+    test_area_elder,
+    test_phone,
+    test_recurring,
+    test_reminders,
+    test_security,
+    test_work_order,
+)

@@ -1,0 +1,143 @@
+from datetime import date
+
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.base.tests.common import BaseCommon
+
+
+class EldercareCommon(BaseCommon):
+    """Areas, elders, providers and contracts shared by the tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Area = cls.env["eldercare.area"]
+        cls.city = Area.create({"name": "测试市", "level": "city"})
+        cls.district = Area.create(
+            {"name": "测试区", "level": "district", "parent_id": cls.city.id}
+        )
+        cls.street = Area.create(
+            {"name": "测试街道", "level": "street", "parent_id": cls.district.id}
+        )
+        cls.community_a = Area.create(
+            {"name": "甲社区", "level": "community", "parent_id": cls.street.id}
+        )
+        cls.community_b = Area.create(
+            {"name": "乙社区", "level": "community", "parent_id": cls.street.id}
+        )
+        cls.street_2 = Area.create(
+            {"name": "另一街道", "level": "street", "parent_id": cls.district.id}
+        )
+        cls.community_c = Area.create(
+            {"name": "丙社区", "level": "community", "parent_id": cls.street_2.id}
+        )
+        cls.category_alone = cls.env.ref("eldercare_base.elder_category_alone")
+        cls.nanny = cls.env.ref("eldercare_base.product_service_nanny")
+        cls.plumbing = cls.env.ref("eldercare_base.product_service_plumbing")
+        cls.gas = cls.env.ref("eldercare_base.product_service_gas_delivery")
+
+        Partner = cls.env["res.partner"]
+        cls.elder_a = Partner.create(
+            {
+                "name": "张秀英",
+                "is_elder": True,
+                "elder_gender": "female",
+                "birthdate": date(1945, 3, 12),
+                "community_id": cls.community_a.id,
+                "elder_category_id": cls.category_alone.id,
+                "street": "和平里三区12号楼2单元301",
+                "mobile": "13900001111",
+                "elder_phone_ids": [
+                    Command.create({"number": "13700137000", "phone_type": "mobile"}),
+                    Command.create({"number": "010-6552 1234", "phone_type": "home"}),
+                ],
+                "medicine_ids": [
+                    Command.create(
+                        {
+                            "name": "硝苯地平缓释片",
+                            "dose": "10mg",
+                            "schedule": "每日两次",
+                        }
+                    )
+                ],
+                "relative_ids": [
+                    Command.create(
+                        {
+                            "name": "王建国",
+                            "relation": "son",
+                            "phone": "13911112222",
+                            "work_unit": "北京市第一机床厂",
+                        }
+                    )
+                ],
+                "allergies": "青霉素过敏",
+            }
+        )
+        cls.elder_b = Partner.create(
+            {
+                "name": "李德明",
+                "is_elder": True,
+                "elder_gender": "male",
+                "birthdate": date(1938, 11, 2),
+                "community_id": cls.community_b.id,
+            }
+        )
+        cls.elder_c = Partner.create(
+            {
+                "name": "赵桂兰",
+                "is_elder": True,
+                "elder_gender": "female",
+                "birthdate": date(1950, 7, 20),
+                "community_id": cls.community_c.id,
+            }
+        )
+
+        cls.provider_1 = Partner.create(
+            {
+                "name": "安心家政服务有限公司",
+                "is_company": True,
+                "is_eldercare_provider": True,
+                "enterprise_nature": "private",
+            }
+        )
+        cls.provider_2 = Partner.create(
+            {
+                "name": "邻里修缮服务社",
+                "is_company": True,
+                "is_eldercare_provider": True,
+                "enterprise_nature": "collective",
+            }
+        )
+        Contract = cls.env["eldercare.provider.contract"]
+        # provider 1 covers the whole first street (communities A and B)
+        cls.contract_1 = Contract.create(
+            {
+                "name": "HT-1",
+                "provider_id": cls.provider_1.id,
+                "date_start": date(2020, 1, 1),
+                "area_ids": [Command.set(cls.street.ids)],
+                "line_ids": [
+                    Command.create({"product_id": cls.nanny.id, "price_unit": 45.0}),
+                    Command.create({"product_id": cls.plumbing.id, "price_unit": 80.0}),
+                    Command.create({"product_id": cls.gas.id, "price_unit": 18.0}),
+                ],
+            }
+        )
+        # provider 2 covers only community A, cheaper plumbing
+        cls.contract_2 = Contract.create(
+            {
+                "name": "HT-2",
+                "provider_id": cls.provider_2.id,
+                "date_start": date(2020, 1, 1),
+                "area_ids": [Command.set(cls.community_a.ids)],
+                "line_ids": [
+                    Command.create({"product_id": cls.plumbing.id, "price_unit": 60.0}),
+                ],
+            }
+        )
+        (cls.contract_1 | cls.contract_2).action_activate()
+
+    @classmethod
+    def _user(cls, login, groups, **kw):
+        return new_test_user(cls.env, login=login, groups=groups, **kw)

@@ -1,0 +1,108 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import EldercareCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAreaElder(EldercareCommon):
+    def test_area_hierarchy(self):
+        self.assertEqual(
+            self.community_a.complete_name, "测试市 / 测试区 / 测试街道 / 甲社区"
+        )
+        self.assertEqual(self.community_a._get_ancestor("district"), self.district)
+        with self.assertRaisesRegex(ValidationError, "higher level"):
+            self.env["eldercare.area"].create(
+                {"name": "错层", "level": "district", "parent_id": self.street.id}
+            )
+        with self.assertRaises(UserError):  # level error / recursion
+            self.city.parent_id = self.community_a  # level error / cycle
+
+    def test_elder_area_levels_and_search(self):
+        self.assertEqual(self.elder_a.area_street_id, self.street)
+        self.assertEqual(self.elder_a.area_district_id, self.district)
+        self.assertEqual(self.elder_a.area_city_id, self.city)
+        in_street = self.env["res.partner"].search(
+            [("is_elder", "=", True), ("community_id", "child_of", self.street.id)]
+        )
+        self.assertIn(self.elder_a, in_street)
+        self.assertIn(self.elder_b, in_street)
+        self.assertNotIn(self.elder_c, in_street)
+
+    def test_community_must_be_a_community(self):
+        with self.assertRaisesRegex(ValidationError, "not a community"):
+            self.elder_b.community_id = self.street
+
+    @freeze_time("2026-03-11")
+    def test_age(self):
+        elder = self.env["res.partner"].create(
+            {"name": "钱老", "is_elder": True, "birthdate": date(1946, 3, 12)}
+        )
+        self.assertEqual(elder.age, 79)
+        elder.birthdate = date(1946, 3, 11)
+        self.assertEqual(elder.age, 80)
+        self.assertIn(
+            elder,
+            self.env["res.partner"].search([("age", ">=", 80), ("age", "<", 90)]),
+        )
+        with self.assertRaisesRegex(ValidationError, "in the future"):
+            elder.birthdate = date(2030, 1, 1)
+
+    def test_age_refresh_cron(self):
+        elder = self.env["res.partner"].create(
+            {"name": "孙老", "is_elder": True, "birthdate": date(1946, 3, 12)}
+        )
+        with freeze_time("2026-03-11"):
+            elder.birthdate = date(1946, 3, 12)  # recompute on the eve
+            self.assertEqual(elder.age, 79)
+        with freeze_time("2026-03-12"):
+            self.env["res.partner"]._cron_eldercare_refresh_age()
+            elder.invalidate_recordset(["age"])
+            self.assertEqual(elder.age, 80)
+
+    def test_health_changes_tracked(self):
+        Partner = self.env["res.partner"]
+        tracked = Partner._track_get_fields()
+        for fname in (
+            "allergies",
+            "blood_type",
+            "mobility",
+            "medical_history",
+            "health_condition_ids",
+            "doctor",
+            "hospital",
+            "health_notes",
+        ):
+            self.assertIn(fname, tracked)
+        changes, _values = self.elder_a._mail_track(
+            Partner.fields_get(["allergies"]), {"allergies": "无"}
+        )
+        self.assertEqual(changes, {"allergies"})
+        # medicines (a sub-model) are logged on the elder's chatter
+        elder = self.elder_a.with_context(tracking_disable=False)
+        elder.medicine_ids = [(0, 0, {"name": "阿司匹林肠溶片", "dose": "100mg"})]
+        elder.invalidate_recordset(["message_ids"])
+        self.assertIn("阿司匹林肠溶片", elder.message_ids[0].body)
+
+    def test_elder_form(self):
+        form = Form(
+            self.env["res.partner"].with_context(default_is_elder=True),
+            view="eldercare_base.res_partner_view_form_elder",
+        )
+        form.name = "周淑珍"
+        form.community_id = self.community_b
+        form.birthdate = date(1940, 1, 1)
+        with form.elder_phone_ids.new() as phone:
+            phone.number = "136 2222 3333"
+        with form.relative_ids.new() as rel:
+            rel.name = "周强"
+            rel.relation = "son"
+            rel.phone = "13766667777"
+        elder = form.save()
+        self.assertTrue(elder.is_elder)
+        self.assertEqual(elder.elder_phone_ids.number_e164, "+8613622223333")
+        self.assertEqual(elder.relative_ids.phone_e164, "+8613766667777")

@@ -1,0 +1,147 @@
+from datetime import datetime
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import EldercareCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWorkOrder(EldercareCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.operator = cls._user(
+            "wo_operator", "base.group_user,eldercare_base.group_eldercare_operator"
+        )
+
+    def _order(self, elder=None, product=None, **vals):
+        return (
+            self.env["eldercare.work.order"]
+            .with_user(self.operator)
+            .create(
+                {
+                    "elder_id": (elder or self.elder_a).id,
+                    "product_id": (product or self.plumbing).id,
+                    "date_scheduled": datetime(2026, 12, 1, 2, 0),
+                    **vals,
+                }
+            )
+        )
+
+    def test_find_eligible_cheapest_first(self):
+        Contract = self.env["eldercare.provider.contract"]
+        eligible = Contract._find_eligible(self.plumbing, self.community_a)
+        self.assertEqual([p for p, _l in eligible], [self.provider_2, self.provider_1])
+        self.assertEqual(eligible[0][1].price_unit, 60.0)
+        # provider 2 does not cover community B, nobody covers community C
+        eligible_b = Contract._find_eligible(self.plumbing, self.community_b)
+        self.assertEqual([p for p, _l in eligible_b], [self.provider_1])
+        self.assertEqual(Contract._find_eligible(self.plumbing, self.community_c), [])
+        # a contract not active or out of its dates does not count
+        self.contract_2.date_end = "2021-01-01"
+        eligible = Contract._find_eligible(self.plumbing, self.community_a)
+        self.assertEqual([p for p, _l in eligible], [self.provider_1])
+        self.contract_1.action_expire()
+        self.assertEqual(Contract._find_eligible(self.plumbing, self.community_a), [])
+
+    def test_name_and_price_default(self):
+        order = self._order(provider_id=self.provider_1.id)
+        self.assertTrue(order.name.startswith("WO/"))
+        self.assertEqual(order.price_unit, 80.0)
+        self.assertEqual(order.amount_total, 80.0)
+        order.quantity = 2
+        self.assertEqual(order.amount_total, 160.0)
+        self.assertEqual(order.community_id, self.community_a)
+        self.assertEqual(order.eligible_provider_ids, self.provider_1 | self.provider_2)
+
+    def test_ineligible_provider_refused(self):
+        with self.assertRaisesRegex(ValidationError, "has no active contract covering"):
+            self._order(elder=self.elder_b, provider_id=self.provider_2.id)
+        order = self._order(elder=self.elder_c)
+        with self.assertRaisesRegex(UserError, "No provider has an active contract"):
+            order.action_assign()
+        self.assertEqual(order.state, "draft")
+
+    def test_assign_proposes_cheapest_and_schedules_activity(self):
+        order = self._order(user_id=self.operator.id)
+        order.action_assign()
+        self.assertEqual(order.state, "assigned")
+        self.assertEqual(order.provider_id, self.provider_2)
+        self.assertEqual(order.price_unit, 60.0)
+        activity = order.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.operator)
+        self.assertEqual(
+            activity.activity_type_id,
+            self.env.ref("eldercare_base.mail_activity_type_work_order"),
+        )
+
+    def test_full_lifecycle(self):
+        order = self._order(user_id=self.operator.id)
+        order.action_assign()
+        order.action_accept()
+        self.assertEqual(order.state, "accepted")
+        order.action_start()
+        order.action_done()
+        self.assertEqual(order.state, "done")
+        self.assertTrue(order.date_end)
+        self.assertFalse(order.activity_ids, "the to-do is closed when the job is done")
+        order.write({"satisfaction": "5", "feedback": "师傅很耐心"})
+        order.action_verify()
+        self.assertEqual(order.state, "verified")
+
+    def test_forbidden_transitions(self):
+        order = self._order()
+        with self.assertRaisesRegex(UserError, "cannot be accepted"):
+            order.action_accept()
+        with self.assertRaisesRegex(UserError, "cannot be marked as done"):
+            order.action_done()
+        with self.assertRaisesRegex(UserError, "cannot be verified"):
+            order.action_verify()
+        order.action_assign()
+        with self.assertRaisesRegex(UserError, "cannot be started"):
+            order.action_start()
+        order.action_accept()
+        order.action_start()
+        order.action_done()
+        with self.assertRaisesRegex(UserError, "cannot be cancelled"):
+            order.action_cancel()
+        with self.assertRaisesRegex(UserError, "Only draft or cancelled"):
+            order.unlink()
+
+    def test_cancel_and_reset(self):
+        order = self._order()
+        order.action_assign()
+        order.action_cancel()
+        self.assertEqual(order.state, "cancel")
+        order.action_reset_draft()
+        self.assertEqual(order.state, "draft")
+        order.unlink()
+
+    def test_decline_returns_to_draft(self):
+        order = self._order()
+        order.action_assign()
+        action = order.action_decline()
+        self.assertEqual(action["res_model"], "eldercare.work.order.decline")
+        wizard = Form(
+            self.env["eldercare.work.order.decline"].with_context(**action["context"])
+        )
+        wizard.reason = "师傅生病"
+        wizard.save().action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(order.provider_id)
+        self.assertEqual(order.decline_reason, "师傅生病")
+
+    def test_staff_must_belong_to_provider(self):
+        staff = self.env["eldercare.provider.staff"].create(
+            {
+                "name": "刘师傅",
+                "provider_id": self.provider_1.id,
+                "phone": "13512345678",
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "works for"):
+            self._order(provider_id=self.provider_2.id, staff_id=staff.id)
+        with self.assertRaisesRegex(ValidationError, "not a valid phone number"):
+            staff.phone = "call me"
