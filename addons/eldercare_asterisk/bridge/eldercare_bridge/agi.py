@@ -167,7 +167,7 @@ class AGISession:
     def close(self):
         try:
             self.writer.close()
-        except Exception:  # noqa: BLE001 - closing a dead socket
+        except Exception:
             pass
 
 
@@ -253,7 +253,7 @@ class FastAGIServer:
                 )
                 try:
                     await session.command('VERBOSE "eldercare: unknown AGI script" 1')
-                except Exception:  # noqa: BLE001 - best effort notice
+                except Exception:
                     pass
                 return
             await handler(session)
@@ -271,5 +271,5 @@ class FastAGIServer:
             try:
                 writer.close()
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
-            except Exception:  # noqa: BLE001 - peer already gone
+            except Exception:
                 pass

@@ -151,7 +151,7 @@ class AMIClient:
             self._task.cancel()
             try:
                 await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+            except (asyncio.CancelledError, Exception):
                 pass
 
     async def _run(self):
@@ -250,13 +250,10 @@ class AMIClient:
             try:
                 raw = await reader.readline()
             except (asyncio.LimitOverrunError, ValueError):
-                # oversize line: resynchronise at the next line break
+                # oversize line: asyncio already discarded it (or the part
+                # buffered so far); carry on with the next line
                 self.stats["malformed"] += 1
                 _logger.warning("AMI: dropped an oversize line (> %d bytes)", MAX_LINE)
-                try:
-                    await reader.readuntil(b"\n")
-                except (asyncio.LimitOverrunError, ValueError):
-                    reader._buffer.clear()  # noqa: SLF001 - discard junk
                 continue
             if not raw:
                 raise AMIError("connection closed by Asterisk")

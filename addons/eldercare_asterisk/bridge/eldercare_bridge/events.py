@@ -35,6 +35,7 @@ class EventForwarder:
         self._urgent = False
         self.stats = {"queued": 0, "sent": 0, "dropped": 0, "batches": 0, "failures": 0}
         self._task = None
+        self._send_lock = asyncio.Lock()  # one batch in flight: order, no resend
 
     def wants(self, name):
         return name in self.forward
@@ -67,7 +68,7 @@ class EventForwarder:
         if self._task:
             try:
                 await asyncio.wait_for(self.flush(), flush_timeout)
-            except Exception:  # noqa: BLE001 - best effort on shutdown
+            except Exception:
                 pass
             self._task.cancel()
 
@@ -76,6 +77,11 @@ class EventForwarder:
             await self._send_one_batch()
 
     async def _send_one_batch(self):
+        async with self._send_lock:
+            if self.fifo:
+                await self._send_locked()
+
+    async def _send_locked(self):
         batch = [self.fifo[i] for i in range(min(self.batch_size, len(self.fifo)))]
         await self.bridge.rpc.execute(
             "ami_events", batch, timeout=self.bridge.cfg.rpc_timeout

@@ -37,7 +37,7 @@ class _Conn:
     def close(self):
         try:
             self.writer.close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 

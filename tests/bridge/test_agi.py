@@ -1,0 +1,245 @@
+import asyncio
+import logging
+import time
+
+import pytest
+from eldercare_bridge.agi import (
+    AGIProtocolError,
+    agi_args,
+    parse_env_lines,
+    parse_response,
+    quote,
+    script_name,
+)
+from fake_odoo import FakeOdoo
+from helpers import agi_call, make_config, running_bridge
+
+
+@pytest.fixture
+def fake():
+    odoo = FakeOdoo().start()
+    yield odoo
+    odoo.stop()
+
+
+def test_parse_env_block():
+    env, problems = parse_env_lines(
+        [
+            "agi_network: yes\n",
+            "agi_network_script: route\n",
+            "agi_callerid: 13800138000\n",
+            "agi_arg_1: emergency\n",
+            "agi_arg_2: 1700000000.12\n",
+            "garbage line without colon\n",
+            "Host: evil\n",
+        ]
+    )
+    assert env["agi_callerid"] == "13800138000"
+    assert agi_args(env) == ["emergency", "1700000000.12"]
+    assert script_name(env) == "route"
+    assert len(problems) == 2
+
+
+def test_script_name_from_request_url():
+    env = {"agi_request": "agi://127.0.0.1:4573/ivr?x=1"}
+    assert script_name(env) == "ivr"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["GET / HTTP/1.1\r\n", "Host: 127.0.0.1\r\n"],
+        ["\x16\x03\x01\x02\x00garbage"],
+        ["SSH-2.0-OpenSSH_9.6\r\n"],
+    ],
+)
+def test_non_agi_headers_are_rejected(lines):
+    with pytest.raises(AGIProtocolError):
+        parse_env_lines(lines)
+
+
+def test_parse_responses():
+    assert parse_response("200 result=1\n") == (200, 1, "")
+    assert parse_response("200 result=1 (1700000000.12)\n") == (200, 1, "1700000000.12")
+    assert parse_response("200 result=-1\n") == (200, -1, "")
+    assert parse_response("510 Invalid or unknown command\n")[0] == 510
+    with pytest.raises(AGIProtocolError):
+        parse_response("HTTP/1.1 200 OK")
+
+
+def test_quote_escapes_quotes_and_newlines():
+    assert quote('a"b\\c\nd') == '"a\\"b\\\\c d"'
+
+
+def test_emergency_call_sets_route_variables(fake, tmp_path):
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            got = await agi_call(
+                bridge.agi.port, "route", ["emergency", "1700.1", "8001"]
+            )
+            return got
+
+    got = asyncio.run(scenario())
+    alert = fake.alerts["1700.1"]
+    assert got == {
+        "ROUTE": "emergency",
+        "ELDER_ID": "7",
+        "ALERT_ID": str(alert["id"]),
+        "CALL_ID": "1",
+        "QUEUE": "eldercare-emergency",
+    }
+
+
+def test_service_line_goes_to_ivr_and_linkedid_is_asked_when_missing(fake, tmp_path):
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            return await agi_call(
+                bridge.agi.port,
+                "route",
+                ["service"],
+                uniqueid="42.7",
+                extra_env={"agi_extension": "8002"},
+            )
+
+    got = asyncio.run(scenario())
+    assert got["ROUTE"] == "ivr"
+    assert got["QUEUE"] == "eldercare-service"
+    args = [a for m, a in fake.calls if m == "agi_route"][-1]
+    assert args[0]["linkedid"] == "42.7"  # from GET VARIABLE CHANNEL(linkedid)
+    assert args[0]["did"] == "8002"
+
+
+def test_ivr_statement_reads_back_amount(fake, tmp_path):
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            return await agi_call(bridge.agi.port, "ivr", ["7", "55.1"])
+
+    got = asyncio.run(scenario())
+    assert got["ROUTE"] == "statement"
+    assert (got["SAY"], got["SAY_INT"], got["SAY_FRAC"]) == ("123.50", "123", "50")
+
+
+def test_ivr_household_digit_creates_request(fake, tmp_path):
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            return await agi_call(bridge.agi.port, "ivr", ["3", "55.2"])
+
+    got = asyncio.run(scenario())
+    assert got["ROUTE"] == "request"
+    assert fake.requests[0]["key"] == "3"
+    assert got["REQUEST_ID"] == str(fake.requests[0]["id"])
+
+
+def test_ivr_when_odoo_is_down_sends_caller_to_an_operator(fake, tmp_path, caplog):
+    fake.down = True
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            return await agi_call(bridge.agi.port, "ivr", ["3", "55.3"])
+
+    got = asyncio.run(scenario())
+    assert got["ROUTE"] == "fallback"
+    assert got["QUEUE"] == "eldercare-service"
+
+
+def test_slow_odoo_gives_fallback_within_the_deadline_then_alert_once(fake, tmp_path):
+    fake.delay = 1.0  # Odoo answers, but far too late for a ringing phone
+
+    async def scenario():
+        cfg = make_config(fake, tmp_path, route_timeout=0.3)
+        async with running_bridge(cfg) as bridge:
+            t0 = time.monotonic()
+            got = await agi_call(
+                bridge.agi.port, "route", ["emergency", "99.1", "8001"]
+            )
+            elapsed = time.monotonic() - t0
+            assert "99.1" in bridge.spool.pending
+            fake.delay = 0.0
+            for _ in range(100):
+                if not len(bridge.spool):
+                    break
+                await asyncio.sleep(0.05)
+            return got, elapsed, len(bridge.spool)
+
+    got, elapsed, left = asyncio.run(scenario())
+    assert got["ROUTE"] == "fallback"
+    assert got["QUEUE"] == "eldercare-emergency"
+    assert elapsed < 0.6
+    assert left == 0
+    # the late agi_route and the spool replay met on the same linkedid: one alert
+    assert fake.alert_raises == 1
+
+
+def test_odoo_down_spools_and_replays_when_back(fake, tmp_path, caplog):
+    fake.down = True
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            got = await agi_call(
+                bridge.agi.port, "route", ["emergency", "77.1", "8001"]
+            )
+            assert len(bridge.spool) == 1
+            return got
+
+    with caplog.at_level(logging.INFO):
+        got = asyncio.run(scenario())
+    assert got["ROUTE"] == "fallback" and got["QUEUE"] == "eldercare-emergency"
+    assert fake.alert_raises == 0
+    assert any("spooled" in r.getMessage() for r in caplog.records)
+    # the bridge "restarts" with Odoo back: the spool is replayed on start
+    fake.down = False
+
+    async def restart():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            for _ in range(100):
+                if not len(bridge.spool):
+                    break
+                await asyncio.sleep(0.05)
+            return len(bridge.spool)
+
+    assert asyncio.run(restart()) == 0
+    assert fake.alert_raises == 1
+    assert fake.alerts["77.1"]["caller_number"] == "13800138000"
+    assert fake.alerts["77.1"]["received_at"]  # when the elder called, not replay time
+
+    # a third start replays nothing: no duplicate
+    assert asyncio.run(restart()) == 0
+    assert fake.alert_raises == 1
+
+
+def test_emergency_line_known_from_odoo_config_even_without_dialplan_hint(
+    fake, tmp_path
+):
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            await bridge.refresh_config()
+            fake.down = True
+            return await agi_call(
+                bridge.agi.port, "route", ["", "66.1", "8001"]
+            ), bridge
+
+    got, _bridge = asyncio.run(scenario())
+    assert got["QUEUE"] == "eldercare-emergency"
+
+
+@pytest.mark.parametrize(
+    "callerid",
+    ["", "anonymous", "unknown", "abcdef", "9" * 200, "1' OR '1'='1; DROP TABLE x;--"],
+)
+def test_hostile_caller_ids_are_routed_and_logged(fake, tmp_path, callerid, caplog):
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            return await agi_call(
+                bridge.agi.port,
+                "route",
+                ["emergency", "5.5", "8001"],
+                callerid=callerid,
+            )
+
+    with caplog.at_level(logging.WARNING, logger="eldercare_bridge.routing"):
+        got = asyncio.run(scenario())
+    assert got["ROUTE"] == "emergency"  # an unknown caller still gets help
+    assert got["ELDER_ID"] == "0"
+    sent = [a for m, a in fake.calls if m == "agi_route"][-1][0]["caller_num"]
+    assert len(sent) <= 64
+    assert any("caller id" in r.getMessage() for r in caplog.records)
