@@ -15,6 +15,7 @@
         "security/eldercare_base_rules.xml",
         "data/product_data.xml",
         "data/eldercare_elder_category_data.xml",
+        "data/eldercare_health_condition_data.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_config_parameter_data.xml",
@@ -36,8 +37,8 @@
     ],
     "demo": [
         "demo/eldercare_area_demo.xml",
-        "demo/res_users_demo.xml",
         "demo/res_partner_provider_demo.xml",
+        "demo/res_users_demo.xml",
         "demo/res_partner_elder_demo.xml",
         "demo/eldercare_work_order_demo.xml",
     ],
