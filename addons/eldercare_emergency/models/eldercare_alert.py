@@ -559,6 +559,7 @@ class EldercareAlert(models.Model):
             "name": self.env._("False Alarm"),
             "res_model": "eldercare.alert.false.alarm.wizard",
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
             "context": {"default_alert_id": self.id},
         }
@@ -694,6 +695,7 @@ class EldercareAlert(models.Model):
             "name": self.env._("Dispatch"),
             "res_model": "eldercare.alert.dispatch.wizard",
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
             "context": {"default_alert_id": self.id},
         }
@@ -826,6 +828,7 @@ class EldercareAlert(models.Model):
             "name": self.env._("Work Orders"),
             "res_model": "eldercare.work.order",
             "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
             "domain": [("alert_id", "=", self.id)],
             "context": {"default_alert_id": self.id, "default_origin": "alert"},
         }

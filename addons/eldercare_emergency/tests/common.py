@@ -117,7 +117,9 @@ class EldercareEmergencyCase(TransactionCase):
         """bus.bus rows of ``notification_type`` addressed to ``user``."""
         self.env.cr.precommit.run()
         channel = f'"res.partner", {user.partner_id.id}]'
-        rows = self.env["bus.bus"].sudo().search([("message", "like", notification_type)])
+        rows = (
+            self.env["bus.bus"].sudo().search([("message", "like", notification_type)])
+        )
         return rows.filtered(
             lambda r: r.channel.replace(" ", "").endswith(channel.replace(" ", ""))
         )

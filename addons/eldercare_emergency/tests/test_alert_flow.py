@@ -61,7 +61,9 @@ class TestAlertFlow(EldercareEmergencyCase):
                 self.env.ref("eldercare_base.product_service_emergency_followup"),
             )
             self.assertIn(self.worker, alert.responder_ids)
-            self.assertTrue(order.activity_ids.filtered(lambda a: a.user_id == self.worker))
+            self.assertTrue(
+                order.activity_ids.filtered(lambda a: a.user_id == self.worker)
+            )
         with freeze_time("2026-11-20 08:03:00"):
             alert.action_on_site()
         with freeze_time("2026-11-20 08:04:00"):

@@ -54,11 +54,12 @@ class TestRaiseFromCall(EldercareEmergencyCase):
             self.Alert.search_count([("call_linkedid", "=", "1700000000.202")]), 1
         )
         # the database refuses a second alert for the same call
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
-            with self.env.cr.savepoint():
-                self.Alert.create(
-                    {"call_linkedid": "1700000000.202", "channel": "ivr"}
-                )
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.Alert.create({"call_linkedid": "1700000000.202", "channel": "ivr"})
         # alerts without a call id (manual) are not constrained
         self.assertNotEqual(self._new_alert(), self._new_alert())
 
