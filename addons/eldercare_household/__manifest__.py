@@ -13,7 +13,6 @@
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/service_key_data.xml",
-        "wizards/service_request_dispatch_views.xml",
         "wizards/satisfaction_wizard_views.xml",
         "views/service_key_views.xml",
         "views/service_request_views.xml",

@@ -50,21 +50,15 @@ class EldercareWorkOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _eldercare_portal_domain(self, user=None):
-        """Work orders a provider portal user works on: those of their
-        provider (commercial partner) or those where they are the staff."""
+        """Work orders a provider portal user works on: those of their provider
+        (commercial partner) or of the providers they are staff of. Drafts
+        (not dispatched yet, or handed back) are not shown."""
         user = user or self.env.user
-        provider = user.partner_id.commercial_partner_id
-        staff = (
-            self.env["eldercare.provider.staff"]
-            .sudo()
-            .search([("user_id", "=", user.id)])
+        providers = (
+            user.partner_id.commercial_partner_id
+            | user.sudo().eldercare_staff_ids.provider_id
         )
-        return [
-            ("state", "!=", "draft"),
-            "|",
-            ("provider_id", "=", provider.id),
-            ("staff_id", "in", staff.ids),
-        ]
+        return [("state", "!=", "draft"), ("provider_id", "in", providers.ids)]
 
     def _eldercare_provider_users(self):
         """Portal users of the provider of these orders (and their staff users)."""
@@ -219,28 +213,17 @@ class EldercareWorkOrder(models.Model):
         if self.state == "accepted":
             self.action_start()
         self.quantity = quantity
-        attachment_ids = []
-        for filename, content, mimetype in attachments or []:
-            if not content:
-                continue
-            attachment_ids.append(
-                self.env["ir.attachment"]
-                .create(
-                    {
-                        "name": filename or "photo",
-                        "raw": content,
-                        "mimetype": mimetype or None,
-                        "res_model": self._name,
-                        "res_id": self.id,
-                    }
-                )
-                .id
-            )
+        files = [
+            (filename or "photo", content)
+            for filename, content, _mimetype in attachments or []
+            if content
+        ]
         note = (note or "").strip()
-        if note or attachment_ids:
+        if note or files:
+            # message_post creates the attachments on the order and the message
             self.message_post(
-                body=note or self.env._("Finished, see attached photo."),
-                attachment_ids=attachment_ids,
+                body=note or self.env._("Finished, see the attached photo."),
+                attachments=files,
                 author_id=author.id if author else None,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
