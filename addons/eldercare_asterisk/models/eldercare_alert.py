@@ -11,7 +11,7 @@ _logger = logging.getLogger(__name__)
 class EldercareAlert(models.Model):
     _inherit = "eldercare.alert"
 
-    eldercare_call_ids = fields.One2many("eldercare.call", "alert_id", "Calls")
+    eldercare_call_ids = fields.One2many("eldercare.call", "alert_id", "Call Log")
 
     def _eldercare_call_back_number(self):
         """The number that raised the alert when it is a real number (the

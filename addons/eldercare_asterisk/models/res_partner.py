@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    eldercare_call_ids = fields.One2many("eldercare.call", "elder_id", "Calls")
+    eldercare_call_ids = fields.One2many("eldercare.call", "elder_id", "Call Log")
     eldercare_call_count = fields.Integer(
         "Calls", compute="_compute_eldercare_call_count"
     )

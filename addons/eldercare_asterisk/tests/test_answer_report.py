@@ -35,7 +35,7 @@ class TestAnswerReport(EldercarePbxCase):
                 "route": "emergency",
                 "started_at": start,
                 "operator_id": operator and operator.id,
-                "ended_at": start + timedelta(seconds=(answer or 95) + 60),
+                "ended_at": start + timedelta(seconds=answer + 60 if answer else 95),
             }
             if answer is not None:
                 values["answered_at"] = start + timedelta(seconds=answer)
