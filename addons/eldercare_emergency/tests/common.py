@@ -63,7 +63,7 @@ class EldercareEmergencyCase(TransactionCase):
                 "home_phone": "010-65521234",
                 "elder_phone_ids": [
                     Command.create(
-                        {"number": "13800138000", "phone_type": "emergency_button"}
+                        {"number": "13011110001", "phone_type": "emergency_button"}
                     )
                 ],
                 "relative_ids": [

@@ -47,7 +47,7 @@ class TestAlertAccess(EldercareEmergencyCase):
             Alert.search([("id", "in", (self.alert | self.other_alert).ids)]),
             self.alert | self.other_alert,
         )
-        new = Alert.create({"channel": "manual", "caller_number": "13800138000"})
+        new = Alert.create({"channel": "manual", "caller_number": "13011110001"})
         self.assertEqual(new.elder_id, self.elder)
         with self.assertRaises(AccessError):
             new.unlink()

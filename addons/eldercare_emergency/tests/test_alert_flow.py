@@ -24,7 +24,7 @@ class TestAlertFlow(EldercareEmergencyCase):
             self.assertEqual(alert.answered_at, datetime(2026, 11, 20, 8, 0, 40))
             # default call back shows the elder's numbers
             self.assertEqual(action["tag"], "display_notification")
-            self.assertIn("13800138000", action["params"]["message"])
+            self.assertIn("13011110001", action["params"]["message"])
             self.assertIn("010-65521234", action["params"]["message"])
         with freeze_time("2026-11-20 08:01:00"):
             alert.action_confirm()

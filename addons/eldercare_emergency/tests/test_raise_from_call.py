@@ -15,7 +15,7 @@ class TestRaiseFromCall(EldercareEmergencyCase):
         alert = self.Alert._raise_from_call(
             {
                 "linkedid": "1700000000.101",
-                "caller_number": "+86 138 0013 8000",
+                "caller_number": "+86 130 1111 0001",
                 "did": "96101",
                 "channel": "emergency_line",
                 "received_at": "2026-11-20T16:00:05+08:00",
@@ -25,7 +25,7 @@ class TestRaiseFromCall(EldercareEmergencyCase):
         self.assertFalse(alert.unknown_caller)
         self.assertEqual(alert.channel, "emergency_line")
         self.assertEqual(alert.type_id, self.type_emergency)
-        self.assertEqual(alert.caller_number_e164, "+8613800138000")
+        self.assertEqual(alert.caller_number_e164, "+8613011110001")
         # ISO string with offset stored as naive UTC
         self.assertEqual(alert.received_at, datetime(2026, 11, 20, 8, 0, 5))
         # popup to on-duty operators only, with the whole elder file
@@ -43,7 +43,7 @@ class TestRaiseFromCall(EldercareEmergencyCase):
     def test_same_call_never_raises_two_alerts(self):
         vals = {
             "linkedid": "1700000000.202",
-            "caller_number": "13800138000",
+            "caller_number": "13011110001",
             "did": "96101",
             "channel": "emergency_line",
         }
@@ -94,7 +94,7 @@ class TestRaiseFromCall(EldercareEmergencyCase):
         alert = self.Alert._raise_from_call(
             {
                 "linkedid": "1700000000.404",
-                "caller_number": "13800138000",
+                "caller_number": "13011110001",
                 "channel": "ivr",
                 "type_code": "fall",
             }

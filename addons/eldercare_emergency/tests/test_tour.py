@@ -78,7 +78,7 @@ class TestAlertTour(HttpCase):
                 "health_condition_ids": [Command.link(condition.id)],
                 "elder_phone_ids": [
                     Command.create(
-                        {"number": "13800138088", "phone_type": "emergency_button"}
+                        {"number": "13011110088", "phone_type": "emergency_button"}
                     )
                 ],
                 "relative_ids": [
@@ -102,7 +102,7 @@ class TestAlertTour(HttpCase):
             timeout=120,
         )
         alert = self.env["eldercare.alert"].search(
-            [("caller_number", "=", "13800138088")]
+            [("caller_number", "=", "13011110088")]
         )
         self.assertEqual(len(alert), 1)
         self.assertEqual(alert.elder_id, self.elder)

@@ -20,7 +20,7 @@ registry.category("web_tour.tours").add("eldercare_alert_popup_tour", {
                     method: "create",
                     args: [
                         {
-                            caller_number: "13800138088",
+                            caller_number: "13011110088",
                             channel: "emergency_line",
                             description: "Tour: one-key emergency call",
                         },
