@@ -85,9 +85,10 @@ class TestRaiseFromCall(EldercareEmergencyCase):
             )
             self.assertTrue(alert, f"alert raised for caller id {raw!r}")
             self.assertFalse(alert.elder_id)
-        alert = self.Alert._raise_from_call(
-            {"linkedid": "bad-date", "received_at": "not a date"}
-        )
+        with mute_logger("odoo.addons.eldercare_emergency.models.eldercare_alert"):
+            alert = self.Alert._raise_from_call(
+                {"linkedid": "bad-date", "received_at": "not a date"}
+            )
         self.assertTrue(alert.received_at)
 
     def test_ivr_type_code(self):
