@@ -470,6 +470,27 @@ class EldercareServiceRequest(models.Model):
         )
         return work_order
 
+    def _dispatch_to_provider(self, provider):
+        """Confirm the proposal of ``provider`` (a partner or its id), matching
+        first when needed. Used by the demo data and by automations."""
+        self.ensure_one()
+        if not isinstance(provider, models.BaseModel):
+            provider = self.env["res.partner"].browse(int(provider))
+        proposal = self.proposal_ids.filtered(lambda p: p.provider_id == provider)
+        if not proposal:
+            self._match_providers()
+            proposal = self.proposal_ids.filtered(lambda p: p.provider_id == provider)
+        if not proposal:
+            raise UserError(
+                self.env._(
+                    "%(provider)s is not among the eligible providers of request "
+                    "%(name)s.",
+                    provider=provider.display_name,
+                    name=self.name,
+                )
+            )
+        return self._dispatch(proposal[:1])
+
     def _prepare_work_order_vals(self, proposal):
         self.ensure_one()
         staff = proposal.staff_id
