@@ -1,0 +1,413 @@
+"""Building blocks of the real-Asterisk integration tier: the bridge as a
+process, SIPp operator phones and elder calls, an AMI probe, and two Odoo
+backends (the real Odoo with a copied database, or the fake JSON-RPC Odoo)."""
+
+import asyncio
+import contextlib
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+BRIDGE_PATH = os.path.join(REPO, "addons", "eldercare_asterisk", "bridge")
+for path in (
+    os.path.join(REPO, "tools", "asterisk"),
+    os.path.join(REPO, "tests", "bridge"),
+    BRIDGE_PATH,
+):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from eldercare_bridge.ami import AMIClient  # noqa: E402
+from harness import free_port, free_udp_port  # noqa: E402
+
+SIPP = "/usr/bin/sipp"
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05, message="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+# ---------------------------------------------------------------- the bridge
+class BridgeProcess:
+    def __init__(self, env, workdir):
+        self.env = env
+        self.workdir = workdir
+        self.log_path = os.path.join(workdir, "bridge.log")
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ)
+        env.update(self.env)
+        env["PYTHONPATH"] = os.path.join(REPO, "addons", "eldercare_asterisk")
+        env["PYTHONUNBUFFERED"] = "1"
+        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "eldercare_bridge"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=REPO,
+        )
+        log.close()
+        wait_until(lambda: "eldercare bridge up" in self.log(), 15, message="bridge up")
+        return self
+
+    def log(self):
+        with contextlib.suppress(OSError), open(self.log_path, errors="replace") as fh:
+            return fh.read()
+        return ""
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(10)
+
+    def stop(self):
+        self.kill(signal.SIGTERM)
+
+
+# --------------------------------------------------------------------- SIPp
+def _render_scenario(name, workdir, **values):
+    with open(os.path.join(HERE, "sipp", name)) as fh:
+        text = fh.read()
+    for key, value in values.items():
+        text = text.replace("{{%s}}" % key, str(value))
+    path = os.path.join(workdir, f"{os.getpid()}-{time.monotonic_ns()}-{name}")
+    with open(path, "w") as fh:
+        fh.write(text)
+    return path
+
+
+class OperatorPhone:
+    """SIPp UAS answering as operator extension ``ext`` after ``ring_ms``,
+    registered to Asterisk with the operator password."""
+
+    def __init__(self, ext, sip_port, secret, workdir, ring_ms=1000):
+        self.ext = ext
+        self.sip_port = sip_port
+        self.secret = secret
+        self.workdir = workdir
+        self.ring_ms = ring_ms
+        self.port = free_udp_port()
+        self.proc = None
+
+    def start(self):
+        scenario = _render_scenario("operator_uas.xml", self.workdir, RING_MS=self.ring_ms)
+        log = open(os.path.join(self.workdir, f"sipp-uas-{self.ext}.log"), "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [SIPP, "-sf", scenario, "-i", "127.0.0.1", "-p", str(self.port),
+             "-mp", str(free_udp_port()), "-aa", "-nostdin", "-bind_local",
+             "-max_recv_loops", "1000", "-timeout_error", "-trace_err",
+             "-error_file", os.path.join(self.workdir, f"sipp-uas-{self.ext}.err")],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir,
+        )
+        log.close()
+        time.sleep(0.2)
+        self.register()
+        return self
+
+    def register(self):
+        scenario = os.path.join(HERE, "sipp", "register.xml")
+        out = subprocess.run(
+            [SIPP, f"127.0.0.1:{self.sip_port}", "-sf", scenario, "-s", self.ext,
+             "-au", self.ext, "-ap", self.secret, "-key", "contact_port", str(self.port),
+             "-i", "127.0.0.1", "-p", str(free_udp_port()), "-m", "1", "-nostdin",
+             "-timeout", "10s", "-timeout_error", "-bind_local"],
+            capture_output=True, text=True, timeout=20, cwd=self.workdir, check=False,
+        )
+        if out.returncode != 0:
+            raise AssertionError(f"operator {self.ext} could not register: {out.stdout[-2000:]}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def elder_call(sip_port, did, caller, workdir, hold_ms=4000, trunk_port=None):
+    """Start a SIPp UAC call from ``caller`` to ``did``; returns the Popen."""
+    scenario = _render_scenario("elder_uac.xml", workdir, HOLD_MS=hold_ms)
+    log = open(os.path.join(workdir, f"sipp-uac-{caller}-{did}.log"), "ab")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [SIPP, f"127.0.0.1:{sip_port}", "-sf", scenario, "-s", did, "-key", "caller", caller,
+         "-i", "127.0.0.1", "-p", str(trunk_port or free_udp_port()), "-mp", str(free_udp_port()),
+         "-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error", "-bind_local"],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir,
+    )
+    log.close()
+    return proc
+
+
+# ---------------------------------------------------------------- AMI probe
+class AmiProbe:
+    """An AMI connection of the test itself (in a thread): sends actions and
+    records every event so tests can assert what Asterisk really did."""
+
+    def __init__(self, asterisk):
+        self.events = []
+        self.lock = threading.Lock()
+        self.loop = asyncio.new_event_loop()
+        self.client = AMIClient("127.0.0.1", asterisk.ami_port, asterisk.ami_user,
+                                asterisk.ami_secret, on_event=self._on_event)
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self._run(self._start())
+
+    async def _start(self):
+        self.client.start()
+        await asyncio.wait_for(self.client.connected.wait(), 10)
+
+    def _on_event(self, frame):
+        frame["_t"] = time.monotonic()
+        with self.lock:
+            self.events.append(frame)
+
+    def _run(self, coro, timeout=20):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def action(self, name, **headers):
+        async def go():
+            return await asyncio.wait_for(self.client.action(name, **headers), 15)
+
+        return self._run(go())
+
+    def action_list(self, name, **headers):
+        return self._run(self.client.action_list(name, **headers))
+
+    def find(self, **match):
+        with self.lock:
+            events = list(self.events)
+        return [e for e in events if all(str(e.get(k, "")).startswith(v) for k, v in match.items())]
+
+    def wait_event(self, timeout=10, **match):
+        return wait_until(lambda: self.find(**match), timeout, message=f"AMI event {match}")[0]
+
+    def originate(self, did, caller, context="eldercare-inbound", wait=30):
+        """Place a call like an elder's phone would, via a Local channel."""
+        resp = self.action(
+            "Originate",
+            Channel=f"Local/{did}@{context}",
+            Application="Wait",
+            Data=str(wait),
+            CallerID=f'"" <{caller}>',
+            Async="true",
+            Timeout="60000",
+        )
+        assert resp.get("Response") == "Success", resp
+
+    def hangup_all(self):
+        with contextlib.suppress(Exception):
+            self.action("Hangup", Channel="/.*/")
+
+    def close(self):
+        with contextlib.suppress(Exception):
+            self._run(self.client.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+# ---------------------------------------------------------------- backends
+class FakeBackend:
+    """The fake JSON-RPC Odoo (tests/bridge/fake_odoo.py)."""
+
+    name = "fake"
+
+    def __init__(self):
+        from fake_odoo import FakeOdoo
+
+        self.fake = FakeOdoo().start()
+        self.url = self.fake.url
+        self.db, self.login, self.password = "fake", "eldercare_bridge", "pw"
+
+    def bridge_env(self):
+        return {"EC_ODOO_URL": self.url, "EC_ODOO_DB": self.db,
+                "EC_ODOO_LOGIN": self.login, "EC_ODOO_PASSWORD": self.password}
+
+    def alerts(self, linkedid):
+        alert = self.fake.alerts.get(linkedid)
+        count = sum(1 for a in self.fake.alerts.values() if a["linkedid"] == linkedid)
+        return [alert] * count if alert else []
+
+    def elder_of_alert(self, linkedid):
+        alert = self.fake.alerts.get(linkedid)
+        return alert and alert["elder_id"]
+
+    def requests(self, linkedid):
+        return [r for r in self.fake.requests if r.get("linkedid") == linkedid]
+
+    def popups(self, since_mark, linkedid):
+        return [e for e in self.fake.events[since_mark:]
+                if e.get("Event") == "DialBegin" and e.get("Linkedid") == linkedid
+                and str(e.get("DestChannel", "")).startswith("PJSIP/100")]
+
+    def mark(self):
+        return len(self.fake.events)
+
+    def make_unreachable(self):
+        self.fake.down = True
+
+    def make_reachable(self):
+        self.fake.down = False
+
+    def stop(self):
+        self.fake.stop()
+
+
+class OdooBackend:
+    """A real Odoo 18 serving a copy of EC_ODOO_DB_TEMPLATE."""
+
+    name = "odoo"
+    ENV = ("EC_PG_HOST", "EC_PG_PORT", "EC_PG_USER", "EC_PG_PASSWORD", "EC_ODOO_CMD",
+           "EC_ODOO_ADDONS_PATH", "EC_ODOO_DB_TEMPLATE")
+
+    @classmethod
+    def missing_env(cls):
+        return [v for v in cls.ENV if not os.environ.get(v)]
+
+    def __init__(self, workdir):
+        e = os.environ
+        self.workdir = workdir
+        self.pg = {"host": e["EC_PG_HOST"], "port": e["EC_PG_PORT"], "user": e["EC_PG_USER"]}
+        self.pgenv = dict(os.environ, PGPASSWORD=e["EC_PG_PASSWORD"])
+        self.db = f"ec_it_{os.getpid()}_{int(time.time())}"
+        self.login = "eldercare_bridge"
+        self.password = "bridge-" + os.urandom(6).hex()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.log_path = os.path.join(workdir, "odoo.log")
+        self._pg_args = ["-h", self.pg["host"], "-p", self.pg["port"], "-U", self.pg["user"]]
+        subprocess.run(["createdb", *self._pg_args, "-T", e["EC_ODOO_DB_TEMPLATE"], self.db],
+                       check=True, env=self.pgenv, capture_output=True)
+        self._configure()
+        self.start()
+
+    def psql(self, sql, *params):
+        """Run one query; %s placeholders are filled with quoted literals."""
+        quoted = tuple("'" + str(p).replace("'", "''") + "'" for p in params)
+        out = subprocess.run(
+            ["psql", *self._pg_args, "-d", self.db, "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+             "-c", sql % quoted],
+            check=True, env=self.pgenv, capture_output=True, text=True,
+        )
+        return [line.split("\t") for line in out.stdout.splitlines() if line]
+
+    def _configure(self):
+        from passlib.context import CryptContext
+
+        hashed = CryptContext(["pbkdf2_sha512"]).hash(self.password)
+        rows = self.psql("UPDATE res_users SET password = %s, active = true "
+                         "WHERE login = %s RETURNING id", hashed, self.login)
+        assert rows, "the eldercare_bridge user is missing from the template database"
+        # operators on duty so popups are sent; lines 8001/8000 come with demo data
+        self.psql("UPDATE res_users SET eldercare_on_duty = true "
+                  "WHERE eldercare_extension IN ('1001', '1002')")
+        lines = dict(self.psql("SELECT number, line_type FROM eldercare_pbx_line"))
+        assert lines.get("8001") == "emergency", f"demo lines missing: {lines}"
+
+    def start(self):
+        e = os.environ
+        cmd = shlex.split(e["EC_ODOO_CMD"]) + [
+            "-d", self.db, f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
+            "--db_host", self.pg["host"], "--db_port", self.pg["port"],
+            "--db_user", self.pg["user"], "--db_password", e["EC_PG_PASSWORD"],
+            "--http-port", str(self.port), "--http-interface", "127.0.0.1",
+            "--workers", "0", "--max-cron-threads", "0", "--db-filter", f"^{self.db}$",
+            "--logfile", self.log_path, "--no-database-list",
+        ]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"Odoo exited; see {self.log_path}")
+            try:
+                req = urllib.request.Request(
+                    self.url + "/jsonrpc", method="POST",
+                    data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": {
+                        "service": "common", "method": "login",
+                        "args": [self.db, self.login, self.password]}}).encode(),
+                    headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=5) as resp:
+                    return json.load(resp).get("result")
+            except OSError:
+                return False
+
+        wait_until(ready, 120, 0.5, "Odoo HTTP and the bridge login")
+
+    def bridge_env(self):
+        return {"EC_ODOO_URL": self.url, "EC_ODOO_DB": self.db,
+                "EC_ODOO_LOGIN": self.login, "EC_ODOO_PASSWORD": self.password}
+
+    def alerts(self, linkedid):
+        return self.psql("SELECT id, elder_id FROM eldercare_alert WHERE call_linkedid = %s",
+                         linkedid)
+
+    def elder_of_alert(self, linkedid):
+        rows = self.alerts(linkedid)
+        return rows and rows[0][1] and int(rows[0][1])
+
+    def requests(self, linkedid):
+        return self.psql("SELECT id FROM eldercare_service_request WHERE call_linkedid = %s",
+                         linkedid)
+
+    def mark(self):
+        rows = self.psql("SELECT coalesce(max(id), 0) FROM bus_bus")
+        return int(rows[0][0])
+
+    def popups(self, since_mark, linkedid):
+        alert_ids = [r[0] for r in self.alerts(linkedid)]
+        rows = self.psql(
+            "SELECT id, channel, message FROM bus_bus WHERE id > %s AND "
+            "(message LIKE '%%eldercare_alert_popup%%' OR message LIKE '%%eldercare_call_popup%%')",
+            since_mark)
+        out = []
+        for _id, channel, message in rows:
+            if any(f'"id": {a}' in message or f'"id":{a}' in message for a in alert_ids) or \
+                    linkedid in message:
+                out.append((channel, message))
+        return out
+
+    def make_unreachable(self):
+        os.killpg(self.proc.pid, signal.SIGSTOP)  # Odoo hangs: nothing answers
+
+    def make_reachable(self):
+        os.killpg(self.proc.pid, signal.SIGCONT)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGCONT)
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        subprocess.run(["dropdb", *self._pg_args, "--if-exists", "--force", self.db],
+                       env=self.pgenv, capture_output=True, check=False)
+
+
+def new_workdir():
+    return tempfile.mkdtemp(prefix="ec-it-")
