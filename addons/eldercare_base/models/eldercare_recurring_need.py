@@ -311,6 +311,7 @@ class EldercareRecurringNeed(models.Model):
             )
         else:
             vals["price_unit"] = self.product_id.lst_price
+        vals["amount_total"] = vals["price_unit"] * self.quantity
         return vals
 
     def _generate_work_orders(self, date_from=None, date_to=None):
@@ -360,6 +361,20 @@ class EldercareRecurringNeed(models.Model):
                 vals_list.append(need._prepare_work_order_vals(date_scheduled, line))
         if not vals_list:
             return WorkOrder
+        # defaults once for the batch instead of a default_get() per record
+        defaults = WorkOrder.default_get(
+            [
+                name
+                for name, field in WorkOrder._fields.items()
+                if field.store
+                and not field.compute
+                and not field.related
+                and name not in vals_list[0]
+            ]
+        )
+        for vals in vals_list:
+            for key, value in defaults.items():
+                vals.setdefault(key, value)
         return WorkOrder.with_context(
             tracking_disable=True, mail_create_nolog=True, mail_notrack=True
         ).create(vals_list)

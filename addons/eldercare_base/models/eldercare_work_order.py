@@ -350,7 +350,9 @@ class EldercareWorkOrder(models.Model):
             "SELECT nextval(%s) FROM generate_series(1, %s)",
             (f"ir_sequence_{sequence.id:03d}", count),
         )
-        return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
+        prefix, suffix = sequence._get_prefix_suffix()
+        pattern = "%%0%sd" % sequence.padding
+        return [prefix + pattern % row[0] + suffix for row in self.env.cr.fetchall()]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,5 +1,6 @@
 from . import (
     test_area_elder,
+    test_bench,
     test_phone,
     test_recurring,
     test_reminders,
