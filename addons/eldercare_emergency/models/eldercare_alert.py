@@ -333,6 +333,13 @@ class EldercareAlert(models.Model):
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("eldercare.alert") or "New"
                 )
+            if not vals.get("type_id") and vals.get("channel") == "emergency_line":
+                emergency = self.env.ref(
+                    "eldercare_emergency.alert_type_emergency_call",
+                    raise_if_not_found=False,
+                )
+                if emergency:
+                    vals["type_id"] = emergency.id
             caller = vals.get("caller_number")
             if caller and not vals.get("caller_number_e164"):
                 vals["caller_number_e164"] = self._eldercare_normalize(caller)

@@ -107,6 +107,9 @@ class TestAlertTour(HttpCase):
         self.assertEqual(len(alert), 1)
         self.assertEqual(alert.elder_id, self.elder)
         self.assertEqual(alert.state, "dispatched")
+        self.assertEqual(
+            alert.type_id, self.env.ref("eldercare_emergency.alert_type_emergency_call")
+        )
         self.assertEqual(alert.operator_id, self.operator)
         self.assertTrue(alert.answered_at and alert.confirmed_at)
         self.assertEqual(alert.work_order_id.user_id, self.worker)
