@@ -250,10 +250,19 @@ class EldercareBillingRun(models.Model):
             self.elder_count = done
             self._commit_progress(done, total - done)
             _logger.info("Month end %s: %s/%s elders", self.period, done, total)
+        chunks_done = time.monotonic()
         if self.create_invoices:
             self._create_subsidy_invoices()
             self._commit_progress(done, 0)
+            subsidies_done = time.monotonic()
             self._create_vendor_bills()
+            _logger.info(
+                "Month end %s: elders %.1f s, subsidy invoices %.1f s, bills %.1f s",
+                self.period,
+                chunks_done - started,
+                subsidies_done - chunks_done,
+                time.monotonic() - subsidies_done,
+            )
         errors = self.line_ids.filtered(lambda ln: ln.level == "error")
         self.write(
             {
@@ -441,69 +450,45 @@ class EldercareBillingRun(models.Model):
             ["amount_subsidy:sum", "__count"],
             order="payer_id, partner_id",
         )
-        if not groups:
-            return self.env["account.move"]
         per_payer = defaultdict(list)
         for payer, elder, category, amount, count in groups:
-            per_payer[payer].append((elder, category, amount, count))
+            per_payer[payer].append(
+                {
+                    "product_id": False,
+                    "name": _(
+                        "%(elder)s (%(category)s), %(period)s: %(count)s "
+                        "service(s) subsidised",
+                        elder=elder.name,
+                        category=category.name or "-",
+                        period=self.period,
+                        count=count,
+                    ),
+                    "quantity": 1.0,
+                    "price_unit": self.currency_id.round(amount),
+                }
+            )
         journal = self.company_id._eldercare_sale_journal()
-        taxes = self.company_id.eldercare_sale_tax_ids
-        currency = self.company_id.currency_id
-        line_ids_by_payer = defaultdict(list)
-        for line in Line.search_fetch(domain, ["payer_id"]):
-            line_ids_by_payer[line.payer_id.id].append(line.id)
-        moves = self.env["account.move"]
-        for payer, rows in per_payer.items():
-            invoice_lines = [
-                Command.create(
-                    {
-                        "name": _(
-                            "%(elder)s (%(category)s), %(period)s: %(count)s "
-                            "service(s) subsidised",
-                            elder=elder.name,
-                            category=category.name or "-",
-                            period=self.period,
-                            count=count,
-                        ),
-                        "quantity": 1.0,
-                        "price_unit": currency.round(amount),
-                        "tax_ids": [Command.set(taxes.ids)],
-                    }
-                )
-                for elder, category, amount, count in rows
-            ]
-            try:
-                with self.env.cr.savepoint():
-                    move = self._create_posted_move(
-                        {
-                            "move_type": "out_invoice",
-                            "partner_id": payer.id,
-                            "journal_id": journal.id,
-                            "ref": _(
-                                "Eldercare subsidies %(period)s", period=self.period
-                            ),
-                            "invoice_line_ids": invoice_lines,
-                            "eldercare_billing_kind": "subsidy",
-                        }
-                    )
-                    Line.browse(line_ids_by_payer[payer.id]).write(
-                        {"subsidy_move_id": move.id}
-                    )
-                    moves |= move
-            except Exception as err:  # keep the other payers going
-                self._add_problems(
-                    [
-                        (
-                            payer.id,
-                            _(
-                                "Subsidy invoice for %(payer)s failed: %(error)s",
-                                payer=payer.name,
-                                error=err,
-                            ),
-                        )
-                    ]
-                )
-        return moves
+        documents = [
+            (
+                payer,
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": payer.id,
+                    "journal_id": journal.id,
+                    "ref": _("Eldercare subsidies %(period)s", period=self.period),
+                    "eldercare_billing_kind": "subsidy",
+                },
+                lines,
+            )
+            for payer, lines in per_payer.items()
+        ]
+        return self._create_grouped_moves(
+            documents,
+            domain,
+            "payer_id",
+            "subsidy_move_id",
+            self.company_id.eldercare_sale_tax_ids,
+        )
 
     def _create_vendor_bills(self):
         """One bill per provider for what it delivered, at its contracted price."""
@@ -512,87 +497,104 @@ class EldercareBillingRun(models.Model):
         groups = Line._read_group(
             domain,
             ["provider_id", "product_id", "price_unit_contract"],
-            ["quantity:sum", "amount_cost:sum", "__count"],
+            ["quantity:sum", "__count"],
             order="provider_id, product_id",
         )
-        if not groups:
-            return self.env["account.move"]
         per_provider = defaultdict(list)
-        for provider, product, price, qty, amount, count in groups:
-            per_provider[provider].append((product, price, qty, amount, count))
+        for provider, product, price, qty, count in groups:
+            per_provider[provider].append(
+                {
+                    "product_id": product.id,
+                    "name": _(
+                        "%(service)s, %(period)s: %(count)s work order(s)",
+                        service=product.name,
+                        period=self.period,
+                        count=count,
+                    ),
+                    "quantity": qty,
+                    "price_unit": price,
+                }
+            )
         journal = self.company_id._eldercare_purchase_journal()
-        taxes = self.company_id.eldercare_purchase_tax_ids
-        line_ids_by_provider = defaultdict(list)
-        for line in Line.search_fetch(domain, ["provider_id"]):
-            line_ids_by_provider[line.provider_id.id].append(line.id)
-        moves = self.env["account.move"]
-        for provider, rows in per_provider.items():
-            invoice_lines = [
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "name": _(
-                            "%(service)s, %(period)s: %(count)s work order(s)",
-                            service=product.name,
-                            period=self.period,
-                            count=count,
-                        ),
-                        "quantity": qty,
-                        "price_unit": price,
-                        "tax_ids": [Command.set(taxes.ids)],
-                    }
-                )
-                for product, price, qty, amount, count in rows
-            ]
+        documents = [
+            (
+                provider,
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": provider.id,
+                    "journal_id": journal.id,
+                    "ref": _("Eldercare services %(period)s", period=self.period),
+                    "eldercare_billing_kind": "provider",
+                },
+                lines,
+            )
+            for provider, lines in per_provider.items()
+        ]
+        return self._create_grouped_moves(
+            documents,
+            domain,
+            "provider_id",
+            "vendor_bill_id",
+            self.company_id.eldercare_purchase_tax_ids,
+        )
+
+    def _create_grouped_moves(self, documents, domain, group_field, link_field, taxes):
+        """Post one move per (partner, header, lines) and link the statement lines.
+
+        All together when possible; if that fails, partner by partner so that a
+        bad payer or provider is reported without blocking the others.
+        """
+        Move = self.env["account.move"]
+        if not documents:
+            return Move
+        Line = self.env["eldercare.statement.line"]
+        line_ids = defaultdict(list)
+        for line in Line.search_fetch(domain, [group_field]):
+            line_ids[line[group_field].id].append(line.id)
+        for _partner, header, _lines in documents:
+            header.update(
+                company_id=self.company_id.id,
+                invoice_date=self.date_to,
+                date=self.date_to,
+                eldercare_period=self.period,
+                eldercare_run_id=self.id,
+            )
+
+        def post(batch):
+            moves = Move._eldercare_create_posted(
+                [(header, lines) for _p, header, lines in batch],
+                self.company_id,
+                taxes,
+            )
+            for (partner, _header, _lines), move in zip(batch, moves, strict=True):
+                Line.browse(line_ids[partner.id]).write({link_field: move.id})
+            return moves
+
+        try:
+            with self.env.cr.savepoint():
+                return post(documents)
+        except Exception:
+            _logger.warning("Month end %s: grouped %s failed", self.period, link_field)
+        moves = Move
+        for document in documents:
+            partner = document[0]
             try:
                 with self.env.cr.savepoint():
-                    move = self._create_posted_move(
-                        {
-                            "move_type": "in_invoice",
-                            "partner_id": provider.id,
-                            "journal_id": journal.id,
-                            "ref": _(
-                                "Eldercare services %(period)s", period=self.period
-                            ),
-                            "invoice_line_ids": invoice_lines,
-                            "eldercare_billing_kind": "provider",
-                        }
-                    )
-                    Line.browse(line_ids_by_provider[provider.id]).write(
-                        {"vendor_bill_id": move.id}
-                    )
-                    moves |= move
+                    moves |= post([document])
             except Exception as err:
                 self._add_problems(
                     [
                         (
-                            provider.id,
+                            partner.id,
                             _(
-                                "Bill of provider %(provider)s failed: %(error)s",
-                                provider=provider.name,
+                                "%(partner)s: invoice or bill failed: %(error)s",
+                                partner=partner.name,
                                 error=err,
                             ),
                         )
                     ]
                 )
         return moves
-
-    def _create_posted_move(self, vals):
-        vals.update(
-            company_id=self.company_id.id,
-            currency_id=self.company_id.currency_id.id,
-            invoice_date=self.date_to,
-            date=self.date_to,
-            eldercare_period=self.period,
-            eldercare_run_id=self.id,
-        )
-        move = (
-            self.env["account.move"]
-            .with_context(tracking_disable=True, mail_create_nolog=True)
-            .create(vals)
-        )
-        move.action_post()
-        return move
 
     def _build_summary(self):
         self.invalidate_recordset()

@@ -3,7 +3,6 @@ from datetime import date as dt_date
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command
 
 BILLABLE_STATES = ("done", "verified")
 
@@ -172,12 +171,40 @@ class EldercareStatement(models.Model):
                     _("The period must be written YYYY-MM, e.g. 2026-11.")
                 ) from err
 
+    @api.model
+    def _next_names(self, count):
+        """``count`` statement references, in one query for large batches."""
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "eldercare.statement"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence:
+            return ["/"] * count
+        if (
+            sequence.implementation != "standard"
+            or sequence.use_date_range
+            or count < 5
+        ):
+            return [sequence.next_by_id() for _i in range(count)]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            (f"ir_sequence_{sequence.id:03d}", count),
+        )
+        return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
+
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("eldercare.statement") or "/"
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
@@ -464,8 +491,8 @@ class EldercareStatement(models.Model):
     # ------------------------------------------------------------------
     # Invoicing
     # ------------------------------------------------------------------
-    def _prepare_elder_invoice_vals(self, journal, taxes):
-        """One customer invoice for the elder share, one line per service."""
+    def _prepare_elder_invoice(self, journal):
+        """(header vals, lines) of the elder-share invoice: one line per service."""
         self.ensure_one()
         per_product = {}
         for line in self.line_ids:
@@ -477,41 +504,37 @@ class EldercareStatement(models.Model):
             entry["qty"] += line.quantity
             entry["elder"] += line.amount_elder
             entry["total"] += line.amount
-        invoice_lines = []
-        for product, entry in per_product.items():
-            invoice_lines.append(
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "name": _(
-                            "%(service)s × %(qty)s, %(period)s: total %(total).2f, "
-                            "elder share",
-                            service=product.name,
-                            qty=f"{entry['qty']:g}",
-                            period=self.period,
-                            total=entry["total"],
-                        ),
-                        "quantity": 1.0,
-                        "price_unit": self.currency_id.round(entry["elder"]),
-                        "tax_ids": [Command.set(taxes.ids)],
-                    }
-                )
-            )
-        return {
+        lines = [
+            {
+                "product_id": product.id,
+                "name": _(
+                    "%(service)s × %(qty)s, %(period)s: total %(total).2f, "
+                    "elder share",
+                    service=product.name,
+                    qty=f"{entry['qty']:g}",
+                    period=self.period,
+                    total=entry["total"],
+                ),
+                "quantity": 1.0,
+                "price_unit": self.currency_id.round(entry["elder"]),
+            }
+            for product, entry in per_product.items()
+        ]
+        header = {
             "move_type": "out_invoice",
             "partner_id": self.partner_id.id,
             "journal_id": journal.id,
             "company_id": self.company_id.id,
-            "currency_id": self.currency_id.id,
             "invoice_date": self.date_to,
             "date": self.date_to,
             "ref": self.name,
             "invoice_origin": self.name,
+            "payment_reference": self.name,
             "eldercare_statement_id": self.id,
             "eldercare_billing_kind": "elder",
             "eldercare_period": self.period,
-            "invoice_line_ids": invoice_lines,
         }
+        return header, lines
 
     def _create_elder_invoices(self, run=None):
         """Create and post the elder invoices of statements of ONE company.
@@ -532,31 +555,18 @@ class EldercareStatement(models.Model):
                     company=company.name,
                 )
             )
-        taxes = company.eldercare_sale_tax_ids
         to_invoice = self.filtered(
             lambda s: not s.invoice_id and not s.currency_id.is_zero(s.amount_elder)
         )
-        vals_list = [
-            st._prepare_elder_invoice_vals(journal, taxes) for st in to_invoice
-        ]
+        to_invoice.line_ids.product_id.fetch(["name"])
+        documents = [st._prepare_elder_invoice(journal) for st in to_invoice]
         if run:
-            for vals in vals_list:
-                vals["eldercare_run_id"] = run.id
-        moves = (
-            self.env["account.move"]
-            .with_company(company)
-            .with_context(
-                default_move_type="out_invoice",
-                skip_invoice_sync=False,
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_notrack=True,
-            )
-            .create(vals_list)
+            for header, _lines in documents:
+                header["eldercare_run_id"] = run.id
+        moves = self.env["account.move"]._eldercare_create_posted(
+            documents, company, company.eldercare_sale_tax_ids
         )
-        if moves:
-            moves.action_post()
-        for statement, move in zip(to_invoice, moves, strict=False):
+        for statement, move in zip(to_invoice, moves, strict=True):
             statement.invoice_id = move
         self.state = "invoiced"
         return moves
