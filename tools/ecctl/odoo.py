@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from .paths import ADDONS_DIR, ROOT
+from .pg import free_port
 
 ELDERCARE_PREFIX = "eldercare_"
 INSTALL_HINT = (
@@ -132,6 +133,11 @@ def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None):
         *db_args(cluster),
         "--http-interface",
         "127.0.0.1",
+        # each run gets its own ports: runs (and HttpCase tests) go on side by side
+        "--http-port",
+        str(free_port()),
+        "--gevent-port",
+        str(free_port()),
         "--no-database-list",
         "--logfile",
         logfile,
