@@ -60,9 +60,7 @@ class EldercareServiceRequest(models.Model):
     caller_name = fields.Char(
         help="Name given by a caller who is not on file.",
     )
-    caller_number = fields.Char(
-        string="Caller Number", help="Number the request came from (caller id)."
-    )
+    caller_number = fields.Char(help="Number the request came from (caller id).")
     phone = fields.Char(
         compute="_compute_requester_contact",
         store=True,
@@ -77,7 +75,6 @@ class EldercareServiceRequest(models.Model):
     )
     community_id = fields.Many2one(
         "eldercare.area",
-        string="Community",
         compute="_compute_requester_contact",
         store=True,
         readonly=False,
@@ -128,14 +125,12 @@ class EldercareServiceRequest(models.Model):
     )
     provider_id = fields.Many2one(
         "res.partner",
-        string="Provider",
         domain="[('is_eldercare_provider', '=', True)]",
         tracking=True,
         copy=False,
     )
     contract_line_id = fields.Many2one(
         "eldercare.provider.contract.line",
-        string="Contract Line",
         copy=False,
         readonly=True,
     )
@@ -159,9 +154,7 @@ class EldercareServiceRequest(models.Model):
     satisfaction = fields.Selection(
         SATISFACTION_SELECTION, tracking=True, copy=False, readonly=True
     )
-    satisfaction_feedback = fields.Text(
-        string="Satisfaction Feedback", copy=False, readonly=True
-    )
+    satisfaction_feedback = fields.Text(copy=False, readonly=True)
     satisfaction_date = fields.Datetime(copy=False, readonly=True)
     satisfaction_user_id = fields.Many2one(
         "res.users", string="Recorded By", copy=False, readonly=True
@@ -648,10 +641,10 @@ class EldercareServiceRequestProposal(models.Model):
         "eldercare.service.request", required=True, ondelete="cascade", index=True
     )
     sequence = fields.Integer(string="Rank", default=10)
-    provider_id = fields.Many2one("res.partner", string="Provider", required=True)
+    provider_id = fields.Many2one("res.partner", required=True)
     provider_name = fields.Char()
     contract_line_id = fields.Many2one(
-        "eldercare.provider.contract.line", string="Contract Line", required=True
+        "eldercare.provider.contract.line", required=True
     )
     contract_id = fields.Many2one(
         related="contract_line_id.contract_id", string="Contract"
@@ -663,9 +656,7 @@ class EldercareServiceRequestProposal(models.Model):
         "was made.",
     )
     price_missing = fields.Boolean(compute="_compute_price_missing")
-    available_staff_ids = fields.Many2many(
-        "eldercare.provider.staff", string="Available Staff"
-    )
+    available_staff_ids = fields.Many2many("eldercare.provider.staff")
     staff_id = fields.Many2one(
         "eldercare.provider.staff",
         string="Send",

@@ -1,5 +1,6 @@
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from .common import HouseholdTestMixin
 
@@ -268,3 +269,22 @@ class TestServiceRequest(HouseholdTestMixin, TransactionCase):
         # and providers cannot touch requests at all
         with self.assertRaises(AccessError):
             self.env["eldercare.service.request"].with_user(self.user_a).search([])
+
+    def test_worker_sees_requests_of_their_areas(self):
+        request = self._new_request()
+        worker_here = new_test_user(
+            self.env,
+            login="hh_worker_here",
+            groups="eldercare_base.group_eldercare_worker",
+            eldercare_area_ids=[Command.set(self.street.ids)],
+        )
+        worker_far = new_test_user(
+            self.env,
+            login="hh_worker_far",
+            groups="eldercare_base.group_eldercare_worker",
+            eldercare_area_ids=[Command.set(self.community_other.ids)],
+        )
+        Request = self.env["eldercare.service.request"]
+        self.assertIn(request, Request.with_user(worker_here).search([]))
+        self.assertNotIn(request, Request.with_user(worker_far).search([]))
+        self.assertIn(request, Request.with_user(self.supervisor).search([]))
