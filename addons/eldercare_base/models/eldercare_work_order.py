@@ -297,7 +297,7 @@ class EldercareWorkOrder(models.Model):
                     )
                 )
 
-    @api.constrains("staff_id", "provider_id")
+    @api.constrains("staff_id", "provider_id", "product_id", "elder_id")
     def _check_staff_provider(self):
         for order in self:
             if order.staff_id and order.staff_id.provider_id != order.provider_id:
@@ -308,6 +308,18 @@ class EldercareWorkOrder(models.Model):
                         staff=order.staff_id.name,
                         staff_provider=order.staff_id.provider_id.name,
                         order=order.name,
+                    )
+                )
+            if order.staff_id and not order.staff_id._covers(
+                order.product_id, order.community_id
+            ):
+                raise ValidationError(
+                    _(
+                        "%(staff)s does not do “%(item)s” in %(community)s: check "
+                        "the service items and areas of the staff member.",
+                        staff=order.staff_id.name,
+                        item=order.product_id.display_name,
+                        community=order.community_id.complete_name or "-",
                     )
                 )
 

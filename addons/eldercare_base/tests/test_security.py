@@ -91,6 +91,20 @@ class TestSecurity(EldercareCommon):
         # ordinary partners remain visible
         self.assertTrue(self._visible(self.worker_a, self.provider_1))
 
+    def test_worker_relatives_and_numbers(self):
+        relatives = self.env["eldercare.relative"].search([])
+        self.assertEqual(
+            self._visible(self.worker_a, relatives).partner_id, self.elder_a
+        )
+        phones = self.env["eldercare.phone"].search([])
+        self.assertEqual(self._visible(self.worker_a, phones).partner_id, self.elder_a)
+        self.assertFalse(self._visible(self.worker_none, phones))
+        self.assertEqual(self._visible(self.operator, phones), phones)
+        # the worker keeps the files of their elders up to date
+        self.elder_a.with_user(self.worker_a).write({"home_phone": "010-6552 1235"})
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            self.elder_b.with_user(self.worker_a).write({"home_phone": "010-1"})
+
     def test_worker_work_orders_and_needs(self):
         self.assertEqual(
             self._visible(self.worker_a, self.orders), self.order_a1 | self.order_a2
@@ -177,6 +191,15 @@ class TestSecurity(EldercareCommon):
         self.assertFalse(self.order_a1.provider_id)
         self.assertFalse(self._visible(self.provider_user, self.order_a1))
 
+    def test_provider_staff_visibility(self):
+        staff = self.env["eldercare.provider.staff"].search([])
+        self.assertEqual(self._visible(self.staff_user, staff).user_id, self.staff_user)
+        self.assertFalse(self._visible(self.provider_user, staff))
+        mine = self.env["eldercare.provider.staff"].create(
+            {"name": "吴师傅", "provider_id": self.provider_1.id}
+        )
+        self.assertEqual(self._visible(self.provider_user, staff | mine), mine)
+
     # ------------------------------------------------------- multi-company
     def test_multi_company(self):
         company_2 = self.env["res.company"].create({"name": "第二养老服务中心"})
@@ -188,6 +211,28 @@ class TestSecurity(EldercareCommon):
             }
         )
         self.assertFalse(self._visible(self.operator, order_2))
+        contract_2 = self.env["eldercare.provider.contract"].create(
+            {
+                "name": "HT-C2",
+                "provider_id": self.provider_1.id,
+                "company_id": company_2.id,
+            }
+        )
+        need_2 = self.env["eldercare.recurring.need"].create(
+            {
+                "elder_id": self.elder_a.id,
+                "product_id": self.nanny.id,
+                "company_id": company_2.id,
+                "date_start": "2026-12-01",
+            }
+        )
+        supervisor = self._user(
+            "sec_supervisor",
+            "base.group_user,eldercare_base.group_eldercare_supervisor",
+        )
+        self.assertFalse(self._visible(supervisor, contract_2))
+        self.assertFalse(self._visible(supervisor, need_2))
+        self.assertTrue(self._visible(supervisor, self.contract_1))
         self.operator.write({"company_ids": [Command.link(company_2.id)]})
         self.assertEqual(
             order_2.with_user(self.operator)

@@ -145,3 +145,14 @@ class TestWorkOrder(EldercareCommon):
             self._order(provider_id=self.provider_2.id, staff_id=staff.id)
         with self.assertRaisesRegex(ValidationError, "not a valid phone number"):
             staff.phone = "call me"
+        staff.product_ids = self.nanny
+        with self.assertRaisesRegex(ValidationError, "does not do"):
+            self._order(provider_id=self.provider_1.id, staff_id=staff.id)
+        staff.write(
+            {"product_ids": [(4, self.plumbing.id)], "area_ids": self.community_b.ids}
+        )
+        with self.assertRaisesRegex(ValidationError, "does not do"):
+            self._order(provider_id=self.provider_1.id, staff_id=staff.id)
+        staff.area_ids = self.street
+        order = self._order(provider_id=self.provider_1.id, staff_id=staff.id)
+        self.assertEqual(order.staff_id, staff)
