@@ -25,7 +25,9 @@ def _asterisk_or_skip(workdir):
     if not os.path.exists("/usr/bin/sipp"):
         pytest.skip("SIPp is not installed (apt-get install sip-tester)")
     try:
-        return Asterisk(os.path.join(workdir, "asterisk"), agi_port=free_port()).prepare()
+        return Asterisk(
+            os.path.join(workdir, "asterisk"), agi_port=free_port()
+        ).prepare()
     except HarnessUnavailable as exc:
         pytest.skip(f"Asterisk chroot unavailable: {exc}")
 
@@ -38,8 +40,13 @@ class Stack:
         self.spool_dir = os.path.join(workdir, "spool")
         env = dict(self.asterisk.env())
         env.update(backend.bridge_env())
-        env.update({"EC_SPOOL_DIR": self.spool_dir, "EC_LOG_LEVEL": "INFO",
-                    "EC_CONFIG_REFRESH": "5"})
+        env.update(
+            {
+                "EC_SPOOL_DIR": self.spool_dir,
+                "EC_LOG_LEVEL": "INFO",
+                "EC_CONFIG_REFRESH": "5",
+            }
+        )
         if backend.name == "odoo":
             # a real Odoo answers its first calls slower than the 300 ms budget
             # while it warms its caches; the warm-up below takes care of it
@@ -47,10 +54,20 @@ class Stack:
         self.bridge_env = env
         self.bridge = BridgeProcess(env, workdir).start()
         self.operators = [
-            OperatorPhone("1001", self.asterisk.sip_port, self.asterisk.operator_secret,
-                          workdir, ring_ms=1000).start(),
-            OperatorPhone("1002", self.asterisk.sip_port, self.asterisk.operator_secret,
-                          workdir, ring_ms=2500).start(),
+            OperatorPhone(
+                "1001",
+                self.asterisk.sip_port,
+                self.asterisk.operator_secret,
+                workdir,
+                ring_ms=1000,
+            ).start(),
+            OperatorPhone(
+                "1002",
+                self.asterisk.sip_port,
+                self.asterisk.operator_secret,
+                workdir,
+                ring_ms=2500,
+            ).start(),
         ]
         self.ami = AmiProbe(self.asterisk)
 
@@ -60,9 +77,12 @@ class Stack:
 
     def close(self):
         keep = bool(os.environ.get("EC_KEEP_LOGS"))
-        for closer in (self.ami.close, self.bridge.stop,
-                       *[op.stop for op in self.operators],
-                       lambda: self.asterisk.stop(cleanup=not keep)):
+        for closer in (
+            self.ami.close,
+            self.bridge.stop,
+            *[op.stop for op in self.operators],
+            lambda: self.asterisk.stop(cleanup=not keep),
+        ):
             try:
                 closer()
             except Exception:  # noqa: BLE001 - best effort teardown
@@ -76,8 +96,11 @@ def stack(request):
     if request.param == "odoo":
         missing = OdooBackend.missing_env()
         if missing:
-            pytest.skip("real Odoo not configured: set " + ", ".join(missing)
-                        + " (./bin/eldercare dev-env prints them)")
+            pytest.skip(
+                "real Odoo not configured: set "
+                + ", ".join(missing)
+                + " (./bin/eldercare dev-env prints them)"
+            )
         if os.geteuid() != 0:
             pytest.skip("real Asterisk needs root (chroot)")
         backend = OdooBackend(workdir)
@@ -101,3 +124,6 @@ def stack(request):
 def clean_calls(stack):
     yield stack
     stack.ami.hangup_all()
+    stack.backend.make_reachable()
+    if not stack.bridge.alive():
+        stack.restart_bridge()

@@ -112,14 +112,35 @@ class OperatorPhone:
         self.proc = None
 
     def start(self):
-        scenario = _render_scenario("operator_uas.xml", self.workdir, RING_MS=self.ring_ms)
+        scenario = _render_scenario(
+            "operator_uas.xml", self.workdir, RING_MS=self.ring_ms
+        )
         log = open(os.path.join(self.workdir, f"sipp-uas-{self.ext}.log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [SIPP, "-sf", scenario, "-i", "127.0.0.1", "-p", str(self.port),
-             "-mp", str(free_udp_port()), "-aa", "-nostdin", "-bind_local",
-             "-max_recv_loops", "1000", "-timeout_error", "-trace_err",
-             "-error_file", os.path.join(self.workdir, f"sipp-uas-{self.ext}.err")],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir,
+            [
+                SIPP,
+                "-sf",
+                scenario,
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-mp",
+                str(free_udp_port()),
+                "-aa",
+                "-nostdin",
+                "-bind_local",
+                "-max_recv_loops",
+                "1000",
+                "-timeout_error",
+                "-trace_err",
+                "-error_file",
+                os.path.join(self.workdir, f"sipp-uas-{self.ext}.err"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=self.workdir,
         )
         log.close()
         time.sleep(0.2)
@@ -129,14 +150,42 @@ class OperatorPhone:
     def register(self):
         scenario = os.path.join(HERE, "sipp", "register.xml")
         out = subprocess.run(
-            [SIPP, f"127.0.0.1:{self.sip_port}", "-sf", scenario, "-s", self.ext,
-             "-au", self.ext, "-ap", self.secret, "-key", "contact_port", str(self.port),
-             "-i", "127.0.0.1", "-p", str(free_udp_port()), "-m", "1", "-nostdin",
-             "-timeout", "10s", "-timeout_error", "-bind_local"],
-            capture_output=True, text=True, timeout=20, cwd=self.workdir, check=False,
+            [
+                SIPP,
+                f"127.0.0.1:{self.sip_port}",
+                "-sf",
+                scenario,
+                "-s",
+                self.ext,
+                "-au",
+                self.ext,
+                "-ap",
+                self.secret,
+                "-key",
+                "contact_port",
+                str(self.port),
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(free_udp_port()),
+                "-m",
+                "1",
+                "-nostdin",
+                "-timeout",
+                "10s",
+                "-timeout_error",
+                "-bind_local",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            cwd=self.workdir,
+            check=False,
         )
         if out.returncode != 0:
-            raise AssertionError(f"operator {self.ext} could not register: {out.stdout[-2000:]}")
+            raise AssertionError(
+                f"operator {self.ext} could not register: {out.stdout[-2000:]}"
+            )
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -152,10 +201,34 @@ def elder_call(sip_port, did, caller, workdir, hold_ms=4000, trunk_port=None):
     scenario = _render_scenario("elder_uac.xml", workdir, HOLD_MS=hold_ms)
     log = open(os.path.join(workdir, f"sipp-uac-{caller}-{did}.log"), "ab")  # noqa: SIM115
     proc = subprocess.Popen(
-        [SIPP, f"127.0.0.1:{sip_port}", "-sf", scenario, "-s", did, "-key", "caller", caller,
-         "-i", "127.0.0.1", "-p", str(trunk_port or free_udp_port()), "-mp", str(free_udp_port()),
-         "-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error", "-bind_local"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir,
+        [
+            SIPP,
+            f"127.0.0.1:{sip_port}",
+            "-sf",
+            scenario,
+            "-s",
+            did,
+            "-key",
+            "caller",
+            caller,
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(trunk_port or free_udp_port()),
+            "-mp",
+            str(free_udp_port()),
+            "-m",
+            "1",
+            "-nostdin",
+            "-timeout",
+            "60s",
+            "-timeout_error",
+            "-bind_local",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        cwd=workdir,
     )
     log.close()
     return proc
@@ -170,8 +243,13 @@ class AmiProbe:
         self.events = []
         self.lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
-        self.client = AMIClient("127.0.0.1", asterisk.ami_port, asterisk.ami_user,
-                                asterisk.ami_secret, on_event=self._on_event)
+        self.client = AMIClient(
+            "127.0.0.1",
+            asterisk.ami_port,
+            asterisk.ami_user,
+            asterisk.ami_secret,
+            on_event=self._on_event,
+        )
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self._run(self._start())
@@ -200,10 +278,16 @@ class AmiProbe:
     def find(self, **match):
         with self.lock:
             events = list(self.events)
-        return [e for e in events if all(str(e.get(k, "")).startswith(v) for k, v in match.items())]
+        return [
+            e
+            for e in events
+            if all(str(e.get(k, "")).startswith(v) for k, v in match.items())
+        ]
 
     def wait_event(self, timeout=10, **match):
-        return wait_until(lambda: self.find(**match), timeout, message=f"AMI event {match}")[0]
+        return wait_until(
+            lambda: self.find(**match), timeout, message=f"AMI event {match}"
+        )[0]
 
     def originate(self, did, caller, context="eldercare-inbound", wait=30):
         """Place a call like an elder's phone would, via a Local channel."""
@@ -242,8 +326,12 @@ class FakeBackend:
         self.db, self.login, self.password = "fake", "eldercare_bridge", "pw"
 
     def bridge_env(self):
-        return {"EC_ODOO_URL": self.url, "EC_ODOO_DB": self.db,
-                "EC_ODOO_LOGIN": self.login, "EC_ODOO_PASSWORD": self.password}
+        return {
+            "EC_ODOO_URL": self.url,
+            "EC_ODOO_DB": self.db,
+            "EC_ODOO_LOGIN": self.login,
+            "EC_ODOO_PASSWORD": self.password,
+        }
 
     def alerts(self, linkedid):
         alert = self.fake.alerts.get(linkedid)
@@ -258,9 +346,13 @@ class FakeBackend:
         return [r for r in self.fake.requests if r.get("linkedid") == linkedid]
 
     def popups(self, since_mark, linkedid):
-        return [e for e in self.fake.events[since_mark:]
-                if e.get("Event") == "DialBegin" and e.get("Linkedid") == linkedid
-                and str(e.get("DestChannel", "")).startswith("PJSIP/100")]
+        return [
+            e
+            for e in self.fake.events[since_mark:]
+            if e.get("Event") == "DialBegin"
+            and e.get("Linkedid") == linkedid
+            and str(e.get("DestChannel", "")).startswith("PJSIP/100")
+        ]
 
     def mark(self):
         return len(self.fake.events)
@@ -279,8 +371,15 @@ class OdooBackend:
     """A real Odoo 18 serving a copy of EC_ODOO_DB_TEMPLATE."""
 
     name = "odoo"
-    ENV = ("EC_PG_HOST", "EC_PG_PORT", "EC_PG_USER", "EC_PG_PASSWORD", "EC_ODOO_CMD",
-           "EC_ODOO_ADDONS_PATH", "EC_ODOO_DB_TEMPLATE")
+    ENV = (
+        "EC_PG_HOST",
+        "EC_PG_PORT",
+        "EC_PG_USER",
+        "EC_PG_PASSWORD",
+        "EC_ODOO_CMD",
+        "EC_ODOO_ADDONS_PATH",
+        "EC_ODOO_DB_TEMPLATE",
+    )
 
     @classmethod
     def missing_env(cls):
@@ -289,7 +388,11 @@ class OdooBackend:
     def __init__(self, workdir):
         e = os.environ
         self.workdir = workdir
-        self.pg = {"host": e["EC_PG_HOST"], "port": e["EC_PG_PORT"], "user": e["EC_PG_USER"]}
+        self.pg = {
+            "host": e["EC_PG_HOST"],
+            "port": e["EC_PG_PORT"],
+            "user": e["EC_PG_USER"],
+        }
         self.pgenv = dict(os.environ, PGPASSWORD=e["EC_PG_PASSWORD"])
         self.db = f"ec_it_{os.getpid()}_{int(time.time())}"
         self.login = "eldercare_bridge"
@@ -298,9 +401,20 @@ class OdooBackend:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = None
         self.log_path = os.path.join(workdir, "odoo.log")
-        self._pg_args = ["-h", self.pg["host"], "-p", self.pg["port"], "-U", self.pg["user"]]
-        subprocess.run(["createdb", *self._pg_args, "-T", e["EC_ODOO_DB_TEMPLATE"], self.db],
-                       check=True, env=self.pgenv, capture_output=True)
+        self._pg_args = [
+            "-h",
+            self.pg["host"],
+            "-p",
+            self.pg["port"],
+            "-U",
+            self.pg["user"],
+        ]
+        subprocess.run(
+            ["createdb", *self._pg_args, "-T", e["EC_ODOO_DB_TEMPLATE"], self.db],
+            check=True,
+            env=self.pgenv,
+            capture_output=True,
+        )
         self._configure()
         self.start()
 
@@ -308,9 +422,23 @@ class OdooBackend:
         """Run one query; %s placeholders are filled with quoted literals."""
         quoted = tuple("'" + str(p).replace("'", "''") + "'" for p in params)
         out = subprocess.run(
-            ["psql", *self._pg_args, "-d", self.db, "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-             "-c", sql % quoted],
-            check=True, env=self.pgenv, capture_output=True, text=True,
+            [
+                "psql",
+                *self._pg_args,
+                "-d",
+                self.db,
+                "-At",
+                "-F",
+                "\t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql % quoted,
+            ],
+            check=True,
+            env=self.pgenv,
+            capture_output=True,
+            text=True,
         )
         return [line.split("\t") for line in out.stdout.splitlines() if line]
 
@@ -318,38 +446,77 @@ class OdooBackend:
         from passlib.context import CryptContext
 
         hashed = CryptContext(["pbkdf2_sha512"]).hash(self.password)
-        rows = self.psql("UPDATE res_users SET password = %s, active = true "
-                         "WHERE login = %s RETURNING id", hashed, self.login)
+        rows = self.psql(
+            "UPDATE res_users SET password = %s, active = true "
+            "WHERE login = %s RETURNING id",
+            hashed,
+            self.login,
+        )
         assert rows, "the eldercare_bridge user is missing from the template database"
         # operators on duty so popups are sent; lines 8001/8000 come with demo data
-        self.psql("UPDATE res_users SET eldercare_on_duty = true "
-                  "WHERE eldercare_extension IN ('1001', '1002')")
+        self.psql(
+            "UPDATE res_users SET eldercare_on_duty = true "
+            "WHERE eldercare_extension IN ('1001', '1002')"
+        )
         lines = dict(self.psql("SELECT number, line_type FROM eldercare_pbx_line"))
         assert lines.get("8001") == "emergency", f"demo lines missing: {lines}"
 
     def start(self):
         e = os.environ
         cmd = shlex.split(e["EC_ODOO_CMD"]) + [
-            "-d", self.db, f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
-            "--db_host", self.pg["host"], "--db_port", self.pg["port"],
-            "--db_user", self.pg["user"], "--db_password", e["EC_PG_PASSWORD"],
-            "--http-port", str(self.port), "--http-interface", "127.0.0.1",
-            "--workers", "0", "--max-cron-threads", "0", "--db-filter", f"^{self.db}$",
-            "--logfile", self.log_path, "--no-database-list",
+            "-d",
+            self.db,
+            f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
+            "--db_host",
+            self.pg["host"],
+            "--db_port",
+            self.pg["port"],
+            "--db_user",
+            self.pg["user"],
+            "--db_password",
+            e["EC_PG_PASSWORD"],
+            "--http-port",
+            str(self.port),
+            "--http-interface",
+            "127.0.0.1",
+            "--workers",
+            "0",
+            "--max-cron-threads",
+            "0",
+            "--db-filter",
+            f"^{self.db}$",
+            "--logfile",
+            self.log_path,
+            "--no-database-list",
         ]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
         def ready():
             if self.proc.poll() is not None:
                 raise AssertionError(f"Odoo exited; see {self.log_path}")
             try:
                 req = urllib.request.Request(
-                    self.url + "/jsonrpc", method="POST",
-                    data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": {
-                        "service": "common", "method": "login",
-                        "args": [self.db, self.login, self.password]}}).encode(),
-                    headers={"Content-Type": "application/json"})
+                    self.url + "/jsonrpc",
+                    method="POST",
+                    data=json.dumps(
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "call",
+                            "params": {
+                                "service": "common",
+                                "method": "login",
+                                "args": [self.db, self.login, self.password],
+                            },
+                        }
+                    ).encode(),
+                    headers={"Content-Type": "application/json"},
+                )
                 with urllib.request.urlopen(req, timeout=5) as resp:
                     return json.load(resp).get("result")
             except OSError:
@@ -358,20 +525,28 @@ class OdooBackend:
         wait_until(ready, 120, 0.5, "Odoo HTTP and the bridge login")
 
     def bridge_env(self):
-        return {"EC_ODOO_URL": self.url, "EC_ODOO_DB": self.db,
-                "EC_ODOO_LOGIN": self.login, "EC_ODOO_PASSWORD": self.password}
+        return {
+            "EC_ODOO_URL": self.url,
+            "EC_ODOO_DB": self.db,
+            "EC_ODOO_LOGIN": self.login,
+            "EC_ODOO_PASSWORD": self.password,
+        }
 
     def alerts(self, linkedid):
-        return self.psql("SELECT id, elder_id FROM eldercare_alert WHERE call_linkedid = %s",
-                         linkedid)
+        return self.psql(
+            "SELECT id, elder_id FROM eldercare_alert WHERE call_linkedid = %s",
+            linkedid,
+        )
 
     def elder_of_alert(self, linkedid):
         rows = self.alerts(linkedid)
         return rows and rows[0][1] and int(rows[0][1])
 
     def requests(self, linkedid):
-        return self.psql("SELECT id FROM eldercare_service_request WHERE call_linkedid = %s",
-                         linkedid)
+        return self.psql(
+            "SELECT id FROM eldercare_service_request WHERE call_linkedid = %s",
+            linkedid,
+        )
 
     def mark(self):
         rows = self.psql("SELECT coalesce(max(id), 0) FROM bus_bus")
@@ -382,11 +557,16 @@ class OdooBackend:
         rows = self.psql(
             "SELECT id, channel, message FROM bus_bus WHERE id > %s AND "
             "(message LIKE '%%eldercare_alert_popup%%' OR message LIKE '%%eldercare_call_popup%%')",
-            since_mark)
+            since_mark,
+        )
         out = []
         for _id, channel, message in rows:
-            if any(f'"id": {a}' in message or f'"id":{a}' in message for a in alert_ids) or \
-                    linkedid in message:
+            if (
+                any(
+                    f'"id": {a}' in message or f'"id":{a}' in message for a in alert_ids
+                )
+                or linkedid in message
+            ):
                 out.append((channel, message))
         return out
 
@@ -405,8 +585,12 @@ class OdooBackend:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-        subprocess.run(["dropdb", *self._pg_args, "--if-exists", "--force", self.db],
-                       env=self.pgenv, capture_output=True, check=False)
+        subprocess.run(
+            ["dropdb", *self._pg_args, "--if-exists", "--force", self.db],
+            env=self.pgenv,
+            capture_output=True,
+            check=False,
+        )
 
 
 def new_workdir():

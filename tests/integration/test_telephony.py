@@ -16,8 +16,11 @@ SERVICE_DID = "8000"
 def _linkedid_in_queue(stack, mark, queue, caller, timeout=10):
     def find():
         for e in stack.ami.events[mark:]:
-            if (e.get("Event") == "QueueCallerJoin" and e.get("Queue") == queue
-                    and e.get("CallerIDNum") == caller):
+            if (
+                e.get("Event") == "QueueCallerJoin"
+                and e.get("Queue") == queue
+                and e.get("CallerIDNum") == caller
+            ):
                 return e["Linkedid"]
         return None
 
@@ -25,13 +28,25 @@ def _linkedid_in_queue(stack, mark, queue, caller, timeout=10):
 
 
 def _events(stack, mark, **match):
-    return [e for e in stack.ami.events[mark:]
-            if all(str(e.get(k, "")).startswith(v) for k, v in match.items())]
+    return [
+        e
+        for e in stack.ami.events[mark:]
+        if all(str(e.get(k, "")).startswith(v) for k, v in match.items())
+    ]
+
+
+def _wait(stack, mark, timeout=10, **match):
+    return wait_until(
+        lambda: _events(stack, mark, **match), timeout, message=f"AMI event {match}"
+    )[0]
 
 
 def _one_alert(stack, linkedid, timeout=10):
-    rows = wait_until(lambda: stack.backend.alerts(linkedid), timeout,
-                      message=f"alert of call {linkedid}")
+    rows = wait_until(
+        lambda: stack.backend.alerts(linkedid),
+        timeout,
+        message=f"alert of call {linkedid}",
+    )
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -39,22 +54,38 @@ def _one_alert(stack, linkedid, timeout=10):
 def test_certified_elder_sip_call_raises_alert_rings_operator_and_pops_up(clean_calls):
     stack = clean_calls
     mark, bus_mark = len(stack.ami.events), stack.backend.mark()
-    sipp = elder_call(stack.asterisk.sip_port, EMERGENCY_DID, ELDER, stack.workdir,
-                      hold_ms=3000)
+    sipp = elder_call(
+        stack.asterisk.sip_port, EMERGENCY_DID, ELDER, stack.workdir, hold_ms=3000
+    )
     linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", ELDER)
     _one_alert(stack, linkedid)
-    assert stack.backend.elder_of_alert(linkedid), "the certified elder was not recognised"
-    dial = wait_until(lambda: [e for e in _events(stack, mark, Event="DialBegin",
-                                                  DestChannel="PJSIP/100")
-                               if e.get("Linkedid") == linkedid], 10,
-                      message="an operator phone ringing")
+    assert stack.backend.elder_of_alert(
+        linkedid
+    ), "the certified elder was not recognised"
+    dial = wait_until(
+        lambda: [
+            e
+            for e in _events(stack, mark, Event="DialBegin", DestChannel="PJSIP/100")
+            if e.get("Linkedid") == linkedid
+        ],
+        10,
+        message="an operator phone ringing",
+    )
     assert dial
-    popups = wait_until(lambda: stack.backend.popups(bus_mark, linkedid), 10,
-                        message="operator popup")
+    popups = wait_until(
+        lambda: stack.backend.popups(bus_mark, linkedid), 10, message="operator popup"
+    )
     assert popups
     # operator 1001 (SIPp UAS) answers after 1 s
-    wait_until(lambda: [e for e in _events(stack, mark, Event="AgentConnect")
-                        if e.get("Linkedid") == linkedid], 15, message="operator answering")
+    wait_until(
+        lambda: [
+            e
+            for e in _events(stack, mark, Event="AgentConnect")
+            if e.get("Linkedid") == linkedid
+        ],
+        15,
+        message="operator answering",
+    )
     assert sipp.wait(40) == 0, "the elder's SIP call did not complete cleanly"
     assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
     time.sleep(0.5)
@@ -75,17 +106,34 @@ def test_unknown_caller_gets_ivr_and_household_digit_creates_request(clean_calls
     caller = "139%08d" % random.randrange(10**8)
     mark = len(stack.ami.events)
     stack.ami.originate(SERVICE_DID, caller)
-    read = stack.ami.wait_event(Event="Newexten", Context="eldercare-ivr", Application="Read")
+    read = _wait(
+        stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
+    )
     linkedid = read["Linkedid"]
-    outer = wait_until(lambda: [e["Channel"] for e in _events(stack, mark, Event="Newchannel")
-                                if e.get("Linkedid") == linkedid
-                                and e["Channel"].endswith(";1")], 5, message="call leg")[0]
+    outer = wait_until(
+        lambda: [
+            e["Channel"]
+            for e in _events(stack, mark, Event="Newchannel")
+            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
+        ],
+        5,
+        message="call leg",
+    )[0]
     stack.ami.action("PlayDTMF", Channel=outer, Digit="3", Duration="120")
-    rows = wait_until(lambda: stack.backend.requests(linkedid), 10,
-                      message="service request from digit 3")
+    rows = wait_until(
+        lambda: stack.backend.requests(linkedid),
+        10,
+        message="service request from digit 3",
+    )
     assert len(rows) == 1
-    stack.ami.wait_event(Event="Newexten", Context="eldercare-ivr", Application="Playback",
-                         AppData="eldercare/request-received")
+    _wait(
+        stack,
+        mark,
+        Event="Newexten",
+        Context="eldercare-ivr",
+        Application="Playback",
+        AppData="eldercare/request-received",
+    )
     assert not stack.backend.alerts(linkedid)
 
 
@@ -93,18 +141,39 @@ def test_known_elder_statement_total_is_read_back(clean_calls):
     stack = clean_calls
     mark = len(stack.ami.events)
     stack.ami.originate(SERVICE_DID, ELDER)
-    read = stack.ami.wait_event(Event="Newexten", Context="eldercare-ivr", Application="Read")
+    read = _wait(
+        stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
+    )
     linkedid = read["Linkedid"]
-    outer = [e["Channel"] for e in _events(stack, mark, Event="Newchannel")
-             if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")][0]
+    outer = wait_until(
+        lambda: [
+            e["Channel"]
+            for e in _events(stack, mark, Event="Newchannel")
+            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
+        ],
+        5,
+        message="call leg",
+    )[0]
     stack.ami.action("PlayDTMF", Channel=outer, Digit="8", Duration="120")
-    say = wait_until(lambda: [e for e in _events(stack, mark, Event="Newexten",
-                                                 Application="SayNumber")
-                              if e.get("Linkedid") == linkedid], 10, message="SayNumber")
-    assert re.match(r"^\d+$", say[0]["AppData"]), say[0]["AppData"]
+    say = wait_until(
+        lambda: [
+            e
+            for e in _events(stack, mark, Event="Newexten", Application="ExecIf")
+            if e.get("Linkedid") == linkedid and "SayNumber(" in e.get("AppData", "")
+        ],
+        15,
+        message="SayNumber of the statement total",
+    )
+    number = re.search(r"SayNumber\((\d*)\)", say[0]["AppData"]).group(1)
+    assert say[0]["AppData"].startswith("1?"), say[0]["AppData"]  # it was said
+    assert number.isdigit(), say[0]["AppData"]
+    if stack.backend.name == "fake":
+        assert number == "123"  # the fake's total is 123.50
 
 
-def test_odoo_unreachable_call_still_queued_alert_raised_once_after_recovery(clean_calls):
+def test_odoo_unreachable_call_still_queued_alert_raised_once_after_recovery(
+    clean_calls,
+):
     stack = clean_calls
     mark = len(stack.ami.events)
     stack.backend.make_unreachable()
@@ -113,9 +182,13 @@ def test_odoo_unreachable_call_still_queued_alert_raised_once_after_recovery(cle
         stack.ami.originate(EMERGENCY_DID, ELDER)
         linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", ELDER)
         queued_after = time.monotonic() - t0
-        assert queued_after < 3, f"emergency call took {queued_after:.1f} s to reach the queue"
+        assert (
+            queued_after < 3
+        ), f"emergency call took {queued_after:.1f} s to reach the queue"
         time.sleep(1.0)
-        assert not stack.backend.alerts(linkedid) if stack.backend.name == "fake" else True
+        assert (
+            not stack.backend.alerts(linkedid) if stack.backend.name == "fake" else True
+        )
     finally:
         stack.backend.make_reachable()
     _one_alert(stack, linkedid, timeout=60)
@@ -146,22 +219,34 @@ def test_bridge_sigkill_and_restart_mid_call_no_loss_no_duplicate(clean_calls):
 def test_ami_session_kicked_bridge_reconnects_and_keeps_forwarding(clean_calls):
     stack = clean_calls
     out = stack.asterisk.cli("manager show connected")
-    sessions = [line.split() for line in out.splitlines() if line.strip().startswith("eldercare")]
+    sessions = [
+        line.split()
+        for line in out.splitlines()
+        if line.strip().startswith("eldercare")
+    ]
     assert len(sessions) >= 2  # the bridge and the test probe
     before = stack.bridge.log().count("AMI logged in")
     for fields in sessions:
         fd = fields[4] if len(fields) > 4 else None
         if fd and fd.isdigit():
             stack.asterisk.cli(f"manager kick session {fd}")
-    wait_until(lambda: stack.bridge.log().count("AMI logged in") > before, 15,
-               message="bridge AMI reconnect")
-    wait_until(lambda: stack.ami.client.connected.is_set(), 15, message="probe reconnect")
+    wait_until(
+        lambda: stack.bridge.log().count("AMI logged in") > before,
+        15,
+        message="bridge AMI reconnect",
+    )
+    wait_until(
+        lambda: stack.ami.client.connected.is_set(), 15, message="probe reconnect"
+    )
     mark, bus_mark = len(stack.ami.events), stack.backend.mark()
     stack.ami.originate(EMERGENCY_DID, ELDER)
     linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", ELDER)
     _one_alert(stack, linkedid)
-    wait_until(lambda: stack.backend.popups(bus_mark, linkedid), 15,
-               message="popup after AMI reconnect")
+    wait_until(
+        lambda: stack.backend.popups(bus_mark, linkedid),
+        15,
+        message="popup after AMI reconnect",
+    )
 
 
 def test_fuzzed_fastagi_and_hostile_caller_ids_bridge_stays_alive(clean_calls):
@@ -170,16 +255,28 @@ def test_fuzzed_fastagi_and_hostile_caller_ids_bridge_stays_alive(clean_calls):
     port = int(stack.bridge_env["EC_AGI_PORT"])
     for _ in range(40):
         with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
-            sock.sendall(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000))))
+            sock.sendall(
+                bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000)))
+            )
             sock.sendall(b"\n\n")
     hostile = ["anonymous", "'; DROP TABLE res_partner; --", "abc", "9" * 200, ""]
     mark = len(stack.ami.events)
     for caller in hostile:
         stack.ami.originate(EMERGENCY_DID, caller, wait=5)
-    joined = wait_until(lambda: len({e["Linkedid"] for e in _events(
-        stack, mark, Event="QueueCallerJoin", Queue="eldercare-emergency")}) >= len(hostile)
+    joined = wait_until(
+        lambda: len(
+            {
+                e["Linkedid"]
+                for e in _events(
+                    stack, mark, Event="QueueCallerJoin", Queue="eldercare-emergency"
+                )
+            }
+        )
+        >= len(hostile)
         and _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-emergency"),
-        20, message="every hostile call in the emergency queue")
+        20,
+        message="every hostile call in the emergency queue",
+    )
     for linkedid in {e["Linkedid"] for e in joined}:
         _one_alert(stack, linkedid, timeout=15)
     assert stack.bridge.alive()

@@ -63,6 +63,26 @@ def ensure_tarball(log=sys.stderr):
     return tarball
 
 
+def extracted_tree():
+    """The cached tarball unpacked once next to it (re-done when it changes)."""
+    tarball = ensure_tarball()
+    tree = tarball[: -len(".tar.gz")]
+    stamp = os.path.join(tree + ".stamp")
+    want = f"{os.path.getmtime(tarball)}:{os.path.getsize(tarball)}"
+    with contextlib.suppress(OSError), open(stamp) as fh:
+        if fh.read() == want and os.path.isdir(tree):
+            return tree
+    tmp = tree + f".tmp{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    subprocess.run(["tar", "-C", tmp, "-xzf", tarball], check=True)
+    shutil.rmtree(tree, ignore_errors=True)
+    os.rename(tmp, tree)
+    with open(stamp, "w") as fh:
+        fh.write(want)
+    return tree
+
+
 def render_config(dest_etc, values, src=CONFIG_SRC):
     """Copy every *.conf from the shipped config into dest_etc substituting
     {{PLACEHOLDERS}}; a placeholder without a value is an error."""
@@ -76,8 +96,22 @@ def render_config(dest_etc, values, src=CONFIG_SRC):
         if missing:
             raise ValueError(f"{name}: no value for placeholder(s) {missing}")
         text = PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
-        with open(os.path.join(dest_etc, name), "w", encoding="utf-8") as fh:
+        dest = os.path.join(dest_etc, name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(dest)  # never write through a hard link into the cache
+        with open(dest, "w", encoding="utf-8") as fh:
             fh.write(text)
+
+
+def _inside(root, sub):
+    """root/sub, refusing any symlink on the way: a chroot's absolute links
+    (var/run -> /run) would otherwise point into the host."""
+    path = root
+    for part in sub.split("/"):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            raise RuntimeError(f"{path} is a symlink; refusing to follow it")
+    return path
 
 
 def _mknod(root):
@@ -147,24 +181,38 @@ class Asterisk:
         }
 
     def prepare(self):
-        tarball = ensure_tarball()
-        os.makedirs(self.root, exist_ok=True)
-        subprocess.run(["tar", "-C", self.root, "-xzf", tarball], check=True)
+        tree = extracted_tree()
+        os.makedirs(self.workdir, exist_ok=True)
+        # hard-link copy of the cached tree (fast); the directories Asterisk
+        # writes in are real copies, and the config writer unlinks before
+        # writing, so the cache is never changed through a link
+        subprocess.run(["cp", "-al", tree, self.root], check=True)
+        for sub in (
+            "etc/asterisk",
+            "var/lib/asterisk",
+            "var/spool/asterisk",
+            "var/log/asterisk",
+            "run/asterisk",
+        ):
+            path = _inside(self.root, sub)
+            shutil.rmtree(path, ignore_errors=True)
+            if os.path.isdir(os.path.join(tree, sub)):
+                subprocess.run(["cp", "-a", os.path.join(tree, sub), path], check=True)
+            else:
+                os.makedirs(path)
         _mknod(self.root)
         self.write_config()
-        sounds = os.path.join(self.root, "usr/share/asterisk/sounds")
+        sounds = _inside(self.root, "usr/share/asterisk/sounds")
         subprocess.run(
             ["bash", PROMPTS, sounds],
             check=False,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for sub in ("var/run/asterisk", "var/log/asterisk", "var/spool/asterisk"):
-            os.makedirs(os.path.join(self.root, sub), exist_ok=True)
         return self
 
     def write_config(self):
-        render_config(os.path.join(self.root, "etc/asterisk"), self.values())
+        render_config(_inside(self.root, "etc/asterisk"), self.values())
 
     def start(self, timeout=30):
         logf = open(self.log_path, "ab")  # noqa: SIM115 - lives with the process

@@ -13,6 +13,7 @@ DEFAULT_FORWARD_EVENTS = (
     "DialEnd",
     "BridgeEnter",
     "AgentConnect",
+    "QueueCallerJoin",
     "Hangup",
 )
 

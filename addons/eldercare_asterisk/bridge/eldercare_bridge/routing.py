@@ -127,7 +127,9 @@ class Router:
             if route in ("emergency", "fallback") and emergency_line
             else SERVICE_QUEUE
         )
-        if route == "emergency":
+        if route == "emergency" or (route == "fallback" and emergency_line):
+            # an emergency line never lands in the service queue, whatever
+            # Odoo's line table says (a DID missing there answers "fallback")
             queue = EMERGENCY_QUEUE
         values = {
             "ROUTE": route,
