@@ -31,6 +31,17 @@ class ResCompany(models.Model):
         domain="[('type_tax_use', '=', 'purchase')]",
         help="Taxes put on provider bill lines. Empty: no tax.",
     )
+    eldercare_invoice_detail = fields.Selection(
+        [
+            ("summary", "One line per statement"),
+            ("service", "One line per service"),
+        ],
+        string="Elder Invoice Lines",
+        default="summary",
+        required=True,
+        help="One line referring to the itemised monthly statement (fastest), or "
+        "one line per service item.",
+    )
     eldercare_billing_chunk_size = fields.Integer(
         string="Month-end Chunk Size",
         default=500,

@@ -16,6 +16,9 @@ class ResConfigSettings(models.TransientModel):
     eldercare_purchase_tax_ids = fields.Many2many(
         related="company_id.eldercare_purchase_tax_ids", readonly=False
     )
+    eldercare_invoice_detail = fields.Selection(
+        related="company_id.eldercare_invoice_detail", readonly=False
+    )
     eldercare_billing_chunk_size = fields.Integer(
         related="company_id.eldercare_billing_chunk_size", readonly=False
     )

@@ -504,7 +504,28 @@ class EldercareStatement(models.Model):
             entry["qty"] += line.quantity
             entry["elder"] += line.amount_elder
             entry["total"] += line.amount
-        lines = [
+        if self.company_id.eldercare_invoice_detail != "service":
+            lines = [
+                {
+                    "product_id": False,
+                    "name": _(
+                        "Eldercare services %(period)s, statement %(statement)s: "
+                        "%(count)s service(s), total %(total).2f, subsidies "
+                        "%(subsidy).2f, elder share",
+                        period=self.period,
+                        statement=self.name,
+                        count=self.line_count,
+                        total=self.amount_total,
+                        subsidy=self.amount_subsidy,
+                    ),
+                    "quantity": 1.0,
+                    "price_unit": self.amount_elder,
+                }
+            ]
+            per_product = {}
+        else:
+            lines = []
+        lines += [
             {
                 "product_id": product.id,
                 "name": _(

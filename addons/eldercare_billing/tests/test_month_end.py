@@ -64,6 +64,7 @@ class TestMonthEnd(EldercareBillingDataMixin, AccountTestInvoicingCommon):
             self.assertAlmostEqual(invoice.amount_total, expected[invoice.partner_id])
             self.assertEqual(invoice.amount_tax, 0.0)
             self.assertFalse(invoice.invoice_line_ids.tax_ids)
+            self.assertEqual(len(invoice.invoice_line_ids), 1)  # summary line
             statement = self._statement(invoice.partner_id)
             self.assertEqual(statement.invoice_id, invoice)
             self.assertEqual(statement.state, "invoiced")
@@ -178,9 +179,17 @@ class TestMonthEnd(EldercareBillingDataMixin, AccountTestInvoicingCommon):
             {"name": "养老服务税 6%", "amount": 6.0, "type_tax_use": "sale"}
         )
         self.env.company.eldercare_sale_tax_ids = tax
+        self.env.company.eldercare_invoice_detail = "service"
         self._run()
-        invoice = self._statement(self.elder_normal).invoice_id
+        invoice = self._statement(self.elder_alone).invoice_id
         self.assertEqual(invoice.invoice_line_ids.tax_ids, tax)
+        # one line per service: care, meal, plumbing
+        self.assertEqual(
+            invoice.invoice_line_ids.product_id,
+            self.svc_care | self.svc_meal | self.svc_plumb,
+        )
+        self.assertAlmostEqual(invoice.amount_untaxed, 173.67)
+        invoice = self._statement(self.elder_normal).invoice_id
         self.assertAlmostEqual(invoice.amount_tax, 9.9)
 
     def test_statement_manual_flow_and_print(self):
