@@ -514,6 +514,7 @@ class EldercareServiceRequest(models.Model):
             orders = req.work_order_ids
             if any(wo.state in WO_DONE_STATES for wo in orders):
                 req.state = "done"
+                req._schedule_satisfaction_call()
                 continue
             live = orders.filtered(
                 lambda wo: wo.state in WO_OPEN_STATES and not wo._is_handed_back()
@@ -526,6 +527,70 @@ class EldercareServiceRequest(models.Model):
                     {"state": "quoted", "provider_id": False, "contract_line_id": False}
                 )
                 req._notify_operator_redispatch()
+
+    def _schedule_satisfaction_call(self):
+        """Remind the operator to call the elder about the finished service."""
+        self.ensure_one()
+        user = self.user_id
+        if not user or user.share or self.satisfaction:
+            return
+        self.activity_schedule(
+            "eldercare_household.mail_activity_satisfaction_call",
+            user_id=user.id,
+            note=self.env._(
+                "Ask %(who)s how %(service)s went and record the satisfaction.",
+                who=self.requester_display,
+                service=self.product_id.display_name or "",
+            ),
+        )
+
+    def action_register_elder(self):
+        """Create the elder file of a caller who is not on file."""
+        for req in self:
+            if req.partner_id:
+                continue
+            if not req.caller_name:
+                raise UserError(
+                    self.env._(
+                        "Type the caller's name on request %(name)s before "
+                        "registering them.",
+                        name=req.name,
+                    )
+                )
+            elder = self.env["res.partner"].create(req._prepare_elder_vals())
+            req.message_post(
+                body=self.env._(
+                    "Caller registered as elder %(elder)s.", elder=elder.name
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            req.write(
+                {
+                    "partner_id": elder.id,
+                    "address": req.address,
+                    "community_id": req.community_id.id,
+                    "phone": req.phone,
+                }
+            )
+        return True
+
+    def _prepare_elder_vals(self):
+        self.ensure_one()
+        vals = {
+            "name": self.caller_name,
+            "is_elder": True,
+            "street": (self.address or "").replace("\n", " ") or False,
+            "community_id": self.community_id.id,
+            "mobile": self.phone or self.caller_number or False,
+        }
+        number = self.phone or self.caller_number
+        Phone = self.env["eldercare.phone"].sudo()
+        e164 = number and Phone._normalize_number(number)
+        if e164 and not Phone.search_count([("number_e164", "=", e164)], limit=1):
+            vals["elder_phone_ids"] = [
+                Command.create({"number": number, "phone_type": "mobile"})
+            ]
+        return vals
 
     def _notify_operator_redispatch(self):
         self.ensure_one()

@@ -288,3 +288,52 @@ class TestServiceRequest(HouseholdTestMixin, TransactionCase):
         self.assertIn(request, Request.with_user(worker_here).search([]))
         self.assertNotIn(request, Request.with_user(worker_far).search([]))
         self.assertIn(request, Request.with_user(self.supervisor).search([]))
+
+    def test_register_unknown_caller_then_dispatch(self):
+        request = self._new_request(
+            partner_id=False,
+            caller_number="13700000001",
+            community_id=self.community.id,
+            address="幸福路1号2单元302",
+        )
+        with self.assertRaisesRegex(UserError, "caller's name"):
+            request.action_register_elder()
+        request.caller_name = "路人乙"
+        request.action_register_elder()
+        elder = request.partner_id
+        self.assertTrue(elder.is_elder)
+        self.assertEqual(elder.name, "路人乙")
+        self.assertEqual(elder.community_id, self.community)
+        self.assertEqual(request.address, "幸福路1号2单元302")
+        self.assertEqual(
+            self.env["res.partner"]._eldercare_find_elder_by_phone("13700000001"),
+            elder,
+        )
+        request.action_find_providers()
+        request.proposal_ids.sorted("sequence")[0].action_confirm()
+        self.assertEqual(request.work_order_id.elder_id, elder)
+
+    def test_request_form_as_operator(self):
+        form = Form(self.env["eldercare.service.request"].with_user(self.operator))
+        form.partner_id = self.elder
+        self.assertEqual(form.community_id, self.community)
+        self.assertIn("幸福路12号", form.address)
+        form.product_id = self.service
+        request = form.save()
+        self.assertTrue(request.name.startswith("SR/"))
+        self.assertEqual(request.user_id, self.operator)
+        self.assertEqual(request.channel, "operator")
+
+    def test_satisfaction_call_reminder(self):
+        request, order = self._dispatched_order()
+        order.sudo()._eldercare_portal_accept()
+        order.sudo()._eldercare_portal_finish(1)
+        call_type = self.env.ref("eldercare_household.mail_activity_satisfaction_call")
+        reminder = request.activity_ids.filtered(
+            lambda a: a.activity_type_id == call_type
+        )
+        self.assertEqual(reminder.user_id, self.operator)
+        self.env["eldercare.satisfaction.wizard"].with_user(self.operator).create(
+            {"work_order_id": order.id, "satisfaction": "4"}
+        ).action_confirm()
+        self.assertFalse(request.activity_ids, "the reminder is done")

@@ -52,6 +52,10 @@ class EldercareSatisfactionWizard(models.TransientModel):
                     "satisfaction_user_id": self.env.user.id,
                 }
             )
+            request.activity_feedback(
+                ["eldercare_household.mail_activity_satisfaction_call"],
+                feedback=dict(SATISFACTION_SELECTION)[self.satisfaction],
+            )
         if self.is_low_score:
             self._schedule_low_score_activity()
         return {"type": "ir.actions.act_window_close"}
