@@ -238,6 +238,33 @@ class ResPartner(models.Model):
                     _("The birth date of %(name)s is in the future.", name=partner.name)
                 )
 
+    # ------------------------------------------------------------------ CRUD
+    def write(self, vals):
+        archived = (
+            self.filtered(lambda p: p.is_elder and p.active)
+            if "active" in vals and not vals["active"]
+            else self.browse()
+        )
+        res = super().write(vals)
+        if archived:
+            archived._eldercare_on_archive()
+        return res
+
+    def _eldercare_on_archive(self):
+        """An archived elder frees its numbers and gets no more services."""
+        phones = (
+            self.env["eldercare.phone"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("active", "=", True)])
+        )
+        phones.write({"active": False})
+        needs = (
+            self.env["eldercare.recurring.need"]
+            .sudo()
+            .search([("elder_id", "in", self.ids)])
+        )
+        needs._regenerate_work_orders()
+
     # ------------------------------------------------------------ lookup API
     @api.model
     def _eldercare_find_elder_by_phone(self, raw):

@@ -6,5 +6,6 @@ from . import (
     test_recurring,
     test_reminders,
     test_security,
+    test_views,
     test_work_order,
 )

@@ -91,6 +91,20 @@ class TestPhone(EldercareCommon):
         self.elder_a.active = False
         self.assertFalse(Partner._eldercare_find_elder_by_phone("13700137000"))
 
+    def test_archived_elder_frees_numbers(self):
+        self.elder_a.active = False
+        phones = self.elder_a.with_context(active_test=False).elder_phone_ids
+        self.assertEqual(len(phones), 2)
+        self.assertFalse(any(phones.mapped("active")))
+        moved = self.env["eldercare.phone"].create(
+            {"partner_id": self.elder_b.id, "number": "13700137000"}
+        )
+        self.assertEqual(
+            self.env["res.partner"]._eldercare_find_elder_by_phone("13700137000"),
+            self.elder_b,
+        )
+        self.assertTrue(moved.active)
+
     def test_number_unique_among_active_elders(self):
         with self.assertRaisesRegex(ValidationError, "already certified for 张秀英"):
             self.env["eldercare.phone"].create(

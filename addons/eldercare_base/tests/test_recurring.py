@@ -152,6 +152,17 @@ class TestRecurring(EldercareCommon):
             self.env["eldercare.recurring.need"]._cron_generate_work_orders(), 0
         )
 
+    def test_archived_elder_stops_services(self):
+        need = self._need()
+        first = need.work_order_ids.sorted("date_scheduled")[0]
+        first.action_assign()
+        first.action_accept()
+        self.elder_a.active = False
+        self.assertEqual(need.work_order_ids, first, "accepted job kept, rest removed")
+        self.assertEqual(
+            self.env["eldercare.recurring.need"]._cron_generate_work_orders(), 0
+        )
+
     def test_preferred_provider_and_price(self):
         need = self._need(provider_id=self.provider_1.id, quantity=2)
         order = need.work_order_ids[:1]
