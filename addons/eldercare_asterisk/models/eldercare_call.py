@@ -42,7 +42,9 @@ class EldercareCall(models.Model):
     )
     did = fields.Char("Line Number", readonly=True)
     line_id = fields.Many2one("eldercare.pbx.line", "Line", readonly=True)
-    line_type = fields.Selection(related="line_id.line_type", store=True)
+    line_type = fields.Selection(
+        related="line_id.line_type", store=True, precompute=True
+    )
     route = fields.Selection(
         [
             ("emergency", "Emergency queue"),
@@ -66,30 +68,43 @@ class EldercareCall(models.Model):
         "Waiting Time (s)",
         compute="_compute_durations",
         store=True,
+        precompute=True,
         aggregator="avg",
         help="Seconds from the call reaching the center to an operator answering "
         "(or to the hang-up when nobody answered).",
     )
     talk_seconds = fields.Integer(
-        "Talk Time (s)", compute="_compute_durations", store=True, aggregator="sum"
+        "Talk Time (s)",
+        compute="_compute_durations",
+        store=True,
+        precompute=True,
+        aggregator="sum",
     )
     offered = fields.Boolean(
         "Offered to Operators",
         compute="_compute_answer_stats",
         store=True,
+        precompute=True,
         help="Inbound call that was queued for an operator: these calls count "
         "in the answer-time report.",
     )
     answered_60 = fields.Boolean(
-        "Answered within 60 s", compute="_compute_answer_stats", store=True
+        "Answered within 60 s",
+        compute="_compute_answer_stats",
+        store=True,
+        precompute=True,
     )
     answered_180 = fields.Boolean(
-        "Answered within 180 s", compute="_compute_answer_stats", store=True
+        "Answered within 180 s",
+        compute="_compute_answer_stats",
+        store=True,
+        precompute=True,
     )
     answered_60_rate = fields.Float(
         "% Answered ≤ 60 s",
         compute="_compute_answer_stats",
         store=True,
+        precompute=True,
         aggregator="avg",
         digits=(5, 1),
         help="Average over offered calls = share answered within 60 seconds. "
@@ -99,6 +114,7 @@ class EldercareCall(models.Model):
         "% Answered ≤ 180 s",
         compute="_compute_answer_stats",
         store=True,
+        precompute=True,
         aggregator="avg",
         digits=(5, 1),
         help="Average over offered calls = share answered within 180 seconds. "
