@@ -31,6 +31,7 @@
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/subsidy_rule_demo.xml",
+        "demo/eldercare_work_order_demo.xml",
     ],
     "installable": True,
     "application": False,

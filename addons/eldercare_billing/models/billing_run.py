@@ -3,7 +3,7 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import _, api, fields, models, modules
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import split_every
@@ -102,7 +102,7 @@ class EldercareBillingRun(models.Model):
     @api.depends("period")
     def _compute_name(self):
         for run in self:
-            run.name = _("Month end %(period)s", period=run.period or "")
+            run.name = self.env._("Month end %(period)s", period=run.period or "")
 
     @api.depends("period")
     def _compute_dates(self):
@@ -119,7 +119,7 @@ class EldercareBillingRun(models.Model):
                 period_bounds(run.period)
             except (AttributeError, ValueError) as err:
                 raise ValidationError(
-                    _("The period must be written YYYY-MM, e.g. 2026-11.")
+                    self.env._("The period must be written YYYY-MM, e.g. 2026-11.")
                 ) from err
 
     def _compute_counts(self):
@@ -215,12 +215,24 @@ class EldercareBillingRun(models.Model):
             run = self.sudo().with_company(company)._get_or_create(period, company)
             run.with_company(company)._run()
 
+    @api.model
+    def _demo_prepare_previous_month(self):
+        """Demo data: last month's draft statements (no invoices yet)."""
+        run = self._get_or_create(self._default_period(), create_invoices=False)
+        # never commit in the middle of a module installation
+        run.with_context(eldercare_billing_no_commit=True)._run()
+        return run
+
     # ------------------------------------------------------------------
     # The run
     # ------------------------------------------------------------------
     def _commit_progress(self, done, remaining):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        if not (self.env.registry.in_test_mode() or modules.module.current_test):
+        if not (
+            self.env.registry.in_test_mode()
+            or modules.module.current_test
+            or self.env.context.get("eldercare_billing_no_commit")
+        ):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _run(self):
@@ -229,7 +241,7 @@ class EldercareBillingRun(models.Model):
         started = time.monotonic()
         if self.create_invoices and not self.company_id._eldercare_sale_journal():
             raise UserError(
-                _(
+                self.env._(
                     "Company %(company)s has no sales journal: install a chart of "
                     "accounts before invoicing.",
                     company=self.company_id.name,
@@ -313,7 +325,12 @@ class EldercareBillingRun(models.Model):
                     "Month end %s: elder %s skipped: %s", self.period, elder_ids[0], err
                 )
                 self._add_problems(
-                    [(elder_ids[0], _("Unexpected error: %(error)s", error=err))]
+                    [
+                        (
+                            elder_ids[0],
+                            self.env._("Unexpected error: %(error)s", error=err),
+                        )
+                    ]
                 )
                 return
             for elder_id in elder_ids:
@@ -376,7 +393,7 @@ class EldercareBillingRun(models.Model):
                     warnings.append(
                         (
                             elder.id,
-                            _(
+                            self.env._(
                                 "%(count)s work order(s) done after the statement "
                                 "%(statement)s was closed: they will be billed next "
                                 "month.",
@@ -455,7 +472,7 @@ class EldercareBillingRun(models.Model):
             per_payer[payer].append(
                 {
                     "product_id": False,
-                    "name": _(
+                    "name": self.env._(
                         "%(elder)s (%(category)s), %(period)s: %(count)s "
                         "service(s) subsidised",
                         elder=elder.name,
@@ -475,7 +492,9 @@ class EldercareBillingRun(models.Model):
                     "move_type": "out_invoice",
                     "partner_id": payer.id,
                     "journal_id": journal.id,
-                    "ref": _("Eldercare subsidies %(period)s", period=self.period),
+                    "ref": self.env._(
+                        "Eldercare subsidies %(period)s", period=self.period
+                    ),
                     "eldercare_billing_kind": "subsidy",
                 },
                 lines,
@@ -505,7 +524,7 @@ class EldercareBillingRun(models.Model):
             per_provider[provider].append(
                 {
                     "product_id": product.id,
-                    "name": _(
+                    "name": self.env._(
                         "%(service)s, %(period)s: %(count)s work order(s)",
                         service=product.name,
                         period=self.period,
@@ -523,7 +542,9 @@ class EldercareBillingRun(models.Model):
                     "move_type": "in_invoice",
                     "partner_id": provider.id,
                     "journal_id": journal.id,
-                    "ref": _("Eldercare services %(period)s", period=self.period),
+                    "ref": self.env._(
+                        "Eldercare services %(period)s", period=self.period
+                    ),
                     "eldercare_billing_kind": "provider",
                 },
                 lines,
@@ -586,7 +607,7 @@ class EldercareBillingRun(models.Model):
                     [
                         (
                             partner.id,
-                            _(
+                            self.env._(
                                 "%(partner)s: invoice or bill failed: %(error)s",
                                 partner=partner.name,
                                 error=err,
@@ -604,7 +625,7 @@ class EldercareBillingRun(models.Model):
         for move in self.move_ids:
             kinds[move.eldercare_billing_kind] += 1
         text = [
-            _(
+            self.env._(
                 "Month end %(period)s: %(elders)s elder(s) processed, "
                 "%(statements)s statement(s), total %(total).2f "
                 "(elders %(elder).2f, subsidies %(subsidy).2f).",
@@ -615,14 +636,14 @@ class EldercareBillingRun(models.Model):
                 elder=self.amount_elder,
                 subsidy=self.amount_subsidy,
             ),
-            _(
+            self.env._(
                 "Posted: %(elder)s elder invoice(s), %(subsidy)s subsidy invoice(s), "
                 "%(provider)s provider bill(s).",
                 elder=kinds["elder"],
                 subsidy=kinds["subsidy"],
                 provider=kinds["provider"],
             ),
-            _(
+            self.env._(
                 "%(errors)s elder(s) skipped with errors, %(warnings)s warning(s). "
                 "Duration: %(duration).1f s.",
                 errors=len(set(errors.partner_id.ids)),

@@ -1,7 +1,7 @@
 import calendar
 from datetime import date as dt_date
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 BILLABLE_STATES = ("done", "verified")
@@ -168,7 +168,7 @@ class EldercareStatement(models.Model):
                 period_bounds(statement.period)
             except (AttributeError, ValueError) as err:
                 raise ValidationError(
-                    _("The period must be written YYYY-MM, e.g. 2026-11.")
+                    self.env._("The period must be written YYYY-MM, e.g. 2026-11.")
                 ) from err
 
     @api.model
@@ -210,25 +210,29 @@ class EldercareStatement(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
         if any(statement.state == "invoiced" for statement in self):
-            raise UserError(_("An invoiced statement cannot be deleted."))
+            raise UserError(self.env._("An invoiced statement cannot be deleted."))
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def action_confirm(self):
         if any(statement.state != "draft" for statement in self):
-            raise UserError(_("Only draft statements can be confirmed."))
+            raise UserError(self.env._("Only draft statements can be confirmed."))
         self.state = "confirmed"
 
     def action_reset_draft(self):
         if any(statement.state != "confirmed" for statement in self):
-            raise UserError(_("Only confirmed statements can be reset to draft."))
+            raise UserError(
+                self.env._("Only confirmed statements can be reset to draft.")
+            )
         self.state = "draft"
 
     def action_cancel(self):
         if any(statement.state == "invoiced" for statement in self):
             raise UserError(
-                _("Cancel the invoice first: an invoiced statement stays invoiced.")
+                self.env._(
+                    "Cancel the invoice first: an invoiced statement stays invoiced."
+                )
             )
         self.line_ids.unlink()
         self.state = "cancel"
@@ -333,35 +337,43 @@ class EldercareStatement(models.Model):
         """
         errors = []
         if not elder.elder_category_id:
-            errors.append(_("Elder %(elder)s has no elder category.", elder=elder.name))
+            errors.append(
+                self.env._("Elder %(elder)s has no elder category.", elder=elder.name)
+            )
         lines = []
         for order in orders:
             product = order.product_id
             if not product:
-                errors.append(_("Work order %(wo)s has no service.", wo=order.name))
+                errors.append(
+                    self.env._("Work order %(wo)s has no service.", wo=order.name)
+                )
                 continue
             contract_price = self._lookup_contract_price(
                 price_table, order.provider_id.id, product.id, order.billing_date
             )
             billed, cost = order._eldercare_billing_price(contract_price)
-            if not billed or billed <= 0:
+            if billed is None or billed < 0:
                 errors.append(
-                    _(
+                    self.env._(
                         "Work order %(wo)s has no price: no contracted price for "
                         "%(service)s with provider %(provider)s and no unit price "
                         "on the order.",
                         wo=order.name,
                         service=product.display_name,
-                        provider=order.provider_id.name or _("(none)"),
+                        provider=order.provider_id.name or self.env._("(none)"),
                     )
                 )
                 continue
             if not order.provider_id:
-                errors.append(_("Work order %(wo)s has no provider.", wo=order.name))
+                errors.append(
+                    self.env._("Work order %(wo)s has no provider.", wo=order.name)
+                )
                 continue
             quantity = order.quantity or 0.0
             if quantity <= 0:
-                errors.append(_("Work order %(wo)s has no quantity.", wo=order.name))
+                errors.append(
+                    self.env._("Work order %(wo)s has no quantity.", wo=order.name)
+                )
                 continue
             lines.append(
                 {
@@ -508,7 +520,7 @@ class EldercareStatement(models.Model):
             lines = [
                 {
                     "product_id": False,
-                    "name": _(
+                    "name": self.env._(
                         "Eldercare services %(period)s, statement %(statement)s: "
                         "%(count)s service(s), total %(total).2f, subsidies "
                         "%(subsidy).2f, elder share",
@@ -528,7 +540,7 @@ class EldercareStatement(models.Model):
         lines += [
             {
                 "product_id": product.id,
-                "name": _(
+                "name": self.env._(
                     "%(service)s × %(qty)s, %(period)s: total %(total).2f, "
                     "elder share",
                     service=product.name,
@@ -570,7 +582,7 @@ class EldercareStatement(models.Model):
         journal = company._eldercare_sale_journal()
         if not journal:
             raise UserError(
-                _(
+                self.env._(
                     "Company %(company)s has no sales journal: install a chart of "
                     "accounts first.",
                     company=company.name,

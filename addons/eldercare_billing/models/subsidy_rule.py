@@ -58,7 +58,6 @@ class EldercareSubsidyRule(models.Model):
         "res.partner",
         string="Subsidy Payer",
         index=True,
-        tracking=True,
         help="Receives the subsidy invoice, e.g. the street office or the civil "
         "affairs bureau.",
     )

@@ -60,12 +60,19 @@ class EldercareWorkOrder(models.Model):
             order.statement_id = order.statement_line_ids[:1].statement_id
 
     def _eldercare_billing_price(self, contract_price):
-        """(billed unit price, provider unit price) for this work order."""
+        """(billed unit price, provider unit price) for this work order.
+
+        The contracted price wins unless an override reason is given; without a
+        contract the order's own price is used.  (None, None) means no price at
+        all.  A contracted price of 0 is a legitimate free service.
+        """
         self.ensure_one()
         if self.price_override_reason and self.price_unit:
             billed = self.price_unit
-        elif contract_price:
+        elif contract_price is not None:
             billed = contract_price
-        else:
+        elif self.price_unit:
             billed = self.price_unit
-        return billed, contract_price or billed
+        else:
+            return None, None
+        return billed, billed if contract_price is None else contract_price

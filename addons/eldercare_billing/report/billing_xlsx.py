@@ -2,7 +2,7 @@ import io
 
 import xlsxwriter
 
-from odoo import _, api, models
+from odoo import api, models
 
 
 class EldercareBillingXlsx(models.AbstractModel):
@@ -52,7 +52,7 @@ class EldercareBillingXlsx(models.AbstractModel):
                 }
             ),
         }
-        subtitle = _(
+        subtitle = self.env._(
             "%(company)s, %(start)s to %(end)s",
             company=company.name,
             start=period_from,
@@ -92,7 +92,7 @@ class EldercareBillingXlsx(models.AbstractModel):
                 sheet.write(row, col, value, styles[kind])
         if totals and rows:
             row += 1
-            sheet.write(row, 0, _("Total"), styles["total_text"])
+            sheet.write(row, 0, self.env._("Total"), styles["total_text"])
             for col, (_label, kind, _width) in enumerate(columns[1:], start=1):
                 if kind in ("int", "money"):
                     total = sum(values[col] or 0 for values in rows)
@@ -102,7 +102,7 @@ class EldercareBillingXlsx(models.AbstractModel):
         return row
 
     def _sheet_fees(self, workbook, styles, subtitle, domain):
-        sheet = workbook.add_worksheet(_("Service Fees"))
+        sheet = workbook.add_worksheet(self.env._("Service Fees"))
         groups = self.env["eldercare.statement.line"]._read_group(
             domain,
             ["period", "provider_id", "product_id", "community_id"],
@@ -127,20 +127,22 @@ class EldercareBillingXlsx(models.AbstractModel):
                 ]
             )
         columns = [
-            (_("Month"), "text", 10),
-            (_("Provider"), "text", 28),
-            (_("Service"), "text", 20),
-            (_("Community"), "text", 24),
-            (_("Work Orders"), "int", 10),
-            (_("Quantity"), "money", 10),
-            (_("Amount"), "money", 14),
-            (_("Elder Share"), "money", 14),
-            (_("Subsidy Share"), "money", 14),
+            (self.env._("Month"), "text", 10),
+            (self.env._("Provider"), "text", 28),
+            (self.env._("Service"), "text", 20),
+            (self.env._("Community"), "text", 24),
+            (self.env._("Work Orders"), "int", 10),
+            (self.env._("Quantity"), "money", 10),
+            (self.env._("Amount"), "money", 14),
+            (self.env._("Elder Share"), "money", 14),
+            (self.env._("Subsidy Share"), "money", 14),
         ]
-        self._write_table(sheet, styles, _("Service fees"), subtitle, columns, rows)
+        self._write_table(
+            sheet, styles, self.env._("Service fees"), subtitle, columns, rows
+        )
 
     def _sheet_subsidies(self, workbook, styles, subtitle, domain):
-        sheet = workbook.add_worksheet(_("Subsidies"))
+        sheet = workbook.add_worksheet(self.env._("Subsidies"))
         groups = self.env["eldercare.statement.line"]._read_group(
             [*domain, ("amount_subsidy", "!=", 0)],
             ["payer_id", "elder_category_id", "period"],
@@ -159,17 +161,19 @@ class EldercareBillingXlsx(models.AbstractModel):
             for payer, category, period, elders, count, amount in groups
         ]
         columns = [
-            (_("Subsidy Payer"), "text", 28),
-            (_("Elder Category"), "text", 16),
-            (_("Month"), "text", 10),
-            (_("Elders"), "int", 10),
-            (_("Services"), "int", 10),
-            (_("Subsidy Amount"), "money", 16),
+            (self.env._("Subsidy Payer"), "text", 28),
+            (self.env._("Elder Category"), "text", 16),
+            (self.env._("Month"), "text", 10),
+            (self.env._("Elders"), "int", 10),
+            (self.env._("Services"), "int", 10),
+            (self.env._("Subsidy Amount"), "money", 16),
         ]
-        self._write_table(sheet, styles, _("Subsidy amounts"), subtitle, columns, rows)
+        self._write_table(
+            sheet, styles, self.env._("Subsidy amounts"), subtitle, columns, rows
+        )
 
     def _sheet_elders(self, workbook, styles, company):
-        sheet = workbook.add_worksheet(_("Elders"))
+        sheet = workbook.add_worksheet(self.env._("Elders"))
         report = self.env["eldercare.elder.report"]
         bands = dict(report._fields["age_band"]._description_selection(self.env))
         groups = report._read_group(
@@ -180,27 +184,29 @@ class EldercareBillingXlsx(models.AbstractModel):
         )
         rows = [
             [
-                category.display_name or _("(no category)"),
-                community.name or _("(no community)"),
+                category.display_name or self.env._("(no category)"),
+                community.name or self.env._("(no community)"),
                 bands.get(band, band or ""),
-                _("Yes") if certified else _("No"),
+                self.env._("Yes") if certified else self.env._("No"),
                 count,
             ]
             for category, community, band, certified, count in groups
         ]
         columns = [
-            (_("Elder Category"), "text", 16),
-            (_("Community"), "text", 24),
-            (_("Age Band"), "text", 12),
-            (_("Certified"), "text", 10),
-            (_("Elders"), "int", 10),
+            (self.env._("Elder Category"), "text", 16),
+            (self.env._("Community"), "text", 24),
+            (self.env._("Age Band"), "text", 12),
+            (self.env._("Certified"), "text", 10),
+            (self.env._("Elders"), "int", 10),
         ]
-        self._write_table(sheet, styles, _("Elders"), company.name, columns, rows)
+        self._write_table(
+            sheet, styles, self.env._("Elders"), company.name, columns, rows
+        )
 
     def _sheet_work_orders(
         self, workbook, styles, subtitle, company, date_from, date_to
     ):
-        sheet = workbook.add_worksheet(_("Work Orders"))
+        sheet = workbook.add_worksheet(self.env._("Work Orders"))
         report = self.env["eldercare.work.order.report"]
         states = dict(report._fields["state"]._description_selection(self.env))
         groups = report._read_group(
@@ -224,7 +230,7 @@ class EldercareBillingXlsx(models.AbstractModel):
             rows.append(
                 [
                     states.get(state, state or ""),
-                    provider.display_name or _("(no provider)"),
+                    provider.display_name or self.env._("(no provider)"),
                     product.display_name or "",
                     count,
                     completed,
@@ -234,13 +240,15 @@ class EldercareBillingXlsx(models.AbstractModel):
                 ]
             )
         columns = [
-            (_("State"), "text", 12),
-            (_("Provider"), "text", 28),
-            (_("Service"), "text", 20),
-            (_("Work Orders"), "int", 10),
-            (_("Completed"), "int", 10),
-            (_("On-time Rate (%)"), "pct", 12),
-            (_("Rated"), "int", 8),
-            (_("Satisfaction (1-5)"), "pct", 12),
+            (self.env._("State"), "text", 12),
+            (self.env._("Provider"), "text", 28),
+            (self.env._("Service"), "text", 20),
+            (self.env._("Work Orders"), "int", 10),
+            (self.env._("Completed"), "int", 10),
+            (self.env._("On-time Rate (%)"), "pct", 12),
+            (self.env._("Rated"), "int", 8),
+            (self.env._("Satisfaction (1-5)"), "pct", 12),
         ]
-        self._write_table(sheet, styles, _("Work orders"), subtitle, columns, rows)
+        self._write_table(
+            sheet, styles, self.env._("Work orders"), subtitle, columns, rows
+        )

@@ -5,9 +5,9 @@ from odoo import Command
 
 class EldercareBillingDataMixin:
     """Elders, providers, contracts, subsidy rules and work orders for billing
-    tests.  Month under test: 2026-10 (``cls.period``)."""
+    tests.  Month under test: 2025-03 (``cls.period``)."""
 
-    period = "2026-10"
+    period = "2025-03"
 
     @classmethod
     def _setup_billing_data(cls):
@@ -82,7 +82,7 @@ class EldercareBillingDataMixin:
             {
                 "name": "HT-2026-001",
                 "provider_id": cls.provider_a.id,
-                "date_start": date(2026, 1, 1),
+                "date_start": date(2025, 1, 1),
                 "state": "active",
                 "area_ids": [Command.set([street.id])],
                 "line_ids": [
@@ -95,7 +95,7 @@ class EldercareBillingDataMixin:
             {
                 "name": "HT-2026-002",
                 "provider_id": cls.provider_b.id,
-                "date_start": date(2026, 1, 1),
+                "date_start": date(2025, 1, 1),
                 "state": "active",
                 "area_ids": [Command.set([street.id])],
                 "line_ids": [
@@ -160,7 +160,7 @@ class EldercareBillingDataMixin:
 
     @classmethod
     def _order(cls, elder, product, provider, day, qty=1.0, **extra):
-        moment = datetime(2026, 10, day, 4, 0) if isinstance(day, int) else day
+        moment = datetime(2025, 3, day, 4, 0) if isinstance(day, int) else day
         vals = {
             "elder_id": elder.id,
             "product_id": product.id,

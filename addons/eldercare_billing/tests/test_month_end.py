@@ -122,9 +122,9 @@ class TestMonthEnd(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         self.assertIn("billed next month", run.line_ids.message)
         self.assertEqual(run.line_ids.level, "warning")
         self.assertFalse(late.statement_id)
-        november = self._run("2026-11")
+        november = self._run("2025-04")
         self.assertEqual(
-            late.statement_id, self._statement(self.elder_normal, "2026-11")
+            late.statement_id, self._statement(self.elder_normal, "2025-04")
         )
         self.assertEqual(late.statement_id.invoice_id.amount_total, 66.67)
         self.assertEqual(november.statement_count, 1)
@@ -219,11 +219,11 @@ class TestMonthEnd(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         self.assertIn("李德明", html)
         self.assertIn("173.67", html)
 
-    @freeze_time("2026-11-01 02:00:00")
+    @freeze_time("2025-04-01 02:00:00")
     def test_cron_bills_last_month(self):
         self.env["eldercare.billing.run"]._cron_month_end()
         run = self.env["eldercare.billing.run"].search(
-            [("period", "=", "2026-10"), ("company_id", "=", self.env.company.id)]
+            [("period", "=", "2025-03"), ("company_id", "=", self.env.company.id)]
         )
         self.assertEqual(run.state, "done", run.summary)
         self.assertEqual(run.statement_count, 4)

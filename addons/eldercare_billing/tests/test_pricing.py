@@ -20,7 +20,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
 
     def _split(self, category, lines):
         table = self.env["eldercare.subsidy.rule"]._prepare_rule_table(
-            self.env.company, date(2026, 10, 1), date(2026, 10, 31)
+            self.env.company, date(2025, 3, 1), date(2025, 3, 31)
         )
         for line in lines:
             line.setdefault("categ_path", "")
@@ -50,7 +50,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
             [
                 {
                     "product_id": self.svc_care.id,
-                    "date": date(2026, 10, i + 1),
+                    "date": date(2025, 3, i + 1),
                     "amount": amount,
                 }
                 for i, amount in enumerate(amounts)
@@ -79,7 +79,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
             [
                 {
                     "product_id": self.svc_care.id,
-                    "date": date(2026, 10, day),
+                    "date": date(2025, 3, day),
                     "amount": 45.0,
                 }
                 for day in (17, 3, 24, 10)
@@ -100,7 +100,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
             [
                 {
                     "product_id": self.svc_plumb.id,
-                    "date": date(2026, 10, 2),
+                    "date": date(2025, 3, 2),
                     "amount": 66.67,
                 }
             ],
@@ -117,19 +117,19 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
                 {
                     "product_id": self.svc_meal.id,
                     "categ_path": care_path,
-                    "date": date(2026, 10, 2),
+                    "date": date(2025, 3, 2),
                     "amount": 20.0,
                 },
                 {
                     "product_id": self.svc_care.id,
                     "categ_path": care_path,
-                    "date": date(2026, 10, 2),
+                    "date": date(2025, 3, 2),
                     "amount": 20.0,
                 },
                 {
                     "product_id": self.svc_plumb.id,
                     "categ_path": self.svc_plumb.categ_id.parent_path,
-                    "date": date(2026, 10, 2),
+                    "date": date(2025, 3, 2),
                     "amount": 20.0,
                 },
             ],
@@ -139,14 +139,14 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
         )  # product rule 50 %, category rule 30 %, no rule
         self.assertEqual(lines[0]["subsidy_rule_id"], self.rule_alone_meal.id)
         # the meal rule expired on the 15th: later meals fall back to the care 30 %
-        self.rule_alone_meal.date_to = date(2026, 10, 15)
+        self.rule_alone_meal.date_to = date(2025, 3, 15)
         lines, _problems = self._split(
             self.cat_alone,
             [
                 {
                     "product_id": self.svc_meal.id,
                     "categ_path": care_path,
-                    "date": date(2026, 10, 20),
+                    "date": date(2025, 3, 20),
                     "amount": 20.0,
                 }
             ],
@@ -157,9 +157,9 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
     # ------------------------------------------------------------ statements
     def test_statements_and_running_total(self):
         live = self.env["eldercare.statement"]._running_total(
-            self.elder_alone, date(2026, 10, 31)
+            self.elder_alone, date(2025, 3, 31)
         )
-        self.assertEqual(live["period"], "2026-10")
+        self.assertEqual(live["period"], "2025-03")
         self.assertEqual(live["line_count"], 5)
         self.assertAlmostEqual(live["amount_total"], 226.67)
         self.assertAlmostEqual(live["amount_subsidy"], 53.0)
@@ -190,7 +190,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
 
         # the same figures once the statement exists (read from it)
         stored = self.env["eldercare.statement"]._running_total(
-            self.elder_alone.id, "2026-10-15"
+            self.elder_alone.id, "2025-03-15"
         )
         self.assertEqual(
             {k: stored[k] for k in ("amount_total", "amount_elder", "line_count")},
@@ -284,7 +284,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
 
     def test_preview_wizard_shows_live_lines(self):
         preview = self.env["eldercare.statement.preview"].create(
-            {"partner_id": self.elder_dibao.id, "date": date(2026, 10, 20)}
+            {"partner_id": self.elder_dibao.id, "date": date(2025, 3, 20)}
         )
         self.assertEqual(len(preview.line_ids), 3)
         self.assertEqual(preview.amount_subsidy, 100.0)
@@ -315,3 +315,23 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
         )
         self.assertEqual(statement.date_to, date(2026, 2, 28))
         self.assertTrue(statement.name.startswith("ST/"))
+
+    def test_free_contracted_service_is_a_zero_line_not_an_error(self):
+        self.contract_a.write(
+            {
+                "line_ids": [
+                    Command.create(
+                        {"product_id": self.svc_free_price.id, "price_unit": 0.0}
+                    )
+                ]
+            }
+        )
+        order = self._order(
+            self.elder_normal, self.svc_free_price, self.provider_a, 9, price_unit=0
+        )
+        run = self._run()
+        self.assertEqual(run.state, "done", run.summary)
+        line = self._statement(self.elder_normal).line_ids.filtered(
+            lambda ln: ln.work_order_id == order
+        )
+        self.assertEqual((line.amount, line.amount_elder), (0.0, 0.0))

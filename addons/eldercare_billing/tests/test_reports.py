@@ -24,7 +24,7 @@ class TestReports(EldercareBillingDataMixin, TransactionCase):
 
     def _workbook(self):
         content = self.env["eldercare.billing.xlsx"]._build_xlsx(
-            date(2026, 10, 1), date(2026, 10, 31), self.env.company
+            date(2025, 3, 1), date(2025, 3, 31), self.env.company
         )
         return openpyxl.load_workbook(io.BytesIO(content))
 
@@ -90,12 +90,12 @@ class TestReports(EldercareBillingDataMixin, TransactionCase):
 
     def test_controller_wizard_url(self):
         wizard = self.env["eldercare.xlsx.export.wizard"].create(
-            {"date_from": date(2026, 10, 1), "date_to": date(2026, 10, 31)}
+            {"date_from": date(2025, 3, 1), "date_to": date(2025, 3, 31)}
         )
         action = wizard.action_export()
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertIn(
-            "/eldercare/billing/report.xlsx?date_from=2026-10-01", action["url"]
+            "/eldercare/billing/report.xlsx?date_from=2025-03-01", action["url"]
         )
 
     def test_pivot_figures(self):
