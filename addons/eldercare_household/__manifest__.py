@@ -25,6 +25,11 @@
         "demo/provider_demo.xml",
         "demo/service_request_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "eldercare_household/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

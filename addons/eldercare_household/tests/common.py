@@ -170,7 +170,7 @@ class HouseholdTestMixin:
         return new_test_user(
             cls.env,
             login=login,
-            password=f"{login}-pw",
+            password=login,
             groups="eldercare_base.group_eldercare_provider",
             partner_id=contact.id,
         )

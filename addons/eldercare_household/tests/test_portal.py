@@ -47,7 +47,7 @@ class TestProviderPortal(HouseholdTestMixin, HttpCase):
         return response
 
     def test_list_shows_only_own_orders(self):
-        self.authenticate("provider_a_test", "provider_a_test-pw")
+        self.authenticate("provider_a_test", "provider_a_test")
         html = self._page("/my/work_orders").text
         self.assertIn(self.order_a.name, html)
         self.assertNotIn(self.order_b.name, html)
@@ -66,7 +66,7 @@ class TestProviderPortal(HouseholdTestMixin, HttpCase):
         self.assertEqual(counters["work_order_count"], 1)
 
     def test_other_provider_order_is_refused(self):
-        self.authenticate("provider_a_test", "provider_a_test-pw")
+        self.authenticate("provider_a_test", "provider_a_test")
         response = self.url_open(f"/my/work_orders/{self.order_b.id}")
         self.assertNotIn(self.order_b.name, response.text)
         self.assertTrue(
@@ -84,7 +84,7 @@ class TestProviderPortal(HouseholdTestMixin, HttpCase):
         self.assertTrue(response.url.endswith("/my"))
 
     def test_detail_has_no_health_data(self):
-        self.authenticate("provider_a_test", "provider_a_test-pw")
+        self.authenticate("provider_a_test", "provider_a_test")
         html = self._page(f"/my/work_orders/{self.order_a.id}").text
         self.assertIn(self.order_a.name, html)
         self.assertIn("刘秀英", html)
@@ -95,7 +95,7 @@ class TestProviderPortal(HouseholdTestMixin, HttpCase):
             self.assertNotIn(marker, html)
 
     def test_accept_start_finish_then_satisfaction(self):
-        self.authenticate("provider_a_test", "provider_a_test-pw")
+        self.authenticate("provider_a_test", "provider_a_test")
         url = f"/my/work_orders/{self.order_a.id}"
         csrf = self._csrf(self._page(url).text)
         response = self._post(url + "/accept", data={"csrf_token": csrf})
@@ -145,7 +145,7 @@ class TestProviderPortal(HouseholdTestMixin, HttpCase):
         self.assertEqual(self.request_a.activity_ids.user_id, self.supervisor)
 
     def test_decline_with_reason(self):
-        self.authenticate("provider_a_test", "provider_a_test-pw")
+        self.authenticate("provider_a_test", "provider_a_test")
         url = f"/my/work_orders/{self.order_a.id}"
         csrf = self._csrf(self._page(url).text)
         response = self._post(url + "/decline", data={"csrf_token": csrf, "reason": ""})
@@ -163,7 +163,7 @@ class TestProviderPortal(HouseholdTestMixin, HttpCase):
         self.assertNotIn(self.order_a.name, html)
 
     def test_provider_b_isolated_from_a(self):
-        self.authenticate("provider_b_test", "provider_b_test-pw")
+        self.authenticate("provider_b_test", "provider_b_test")
         html = self._page("/my/work_orders").text
         self.assertIn(self.order_b.name, html)
         self.assertNotIn(self.order_a.name, html)
