@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeOdoo:
-    def __init__(self, emergency_dids=("8001",), service_dids=("8002",), elders=None):
+    def __init__(self, emergency_dids=("8001",), service_dids=("8000",), elders=None):
         self.emergency_dids = list(emergency_dids)
         self.service_dids = list(service_dids)
         self.elders = dict(elders or {"13800138000": 7})  # number -> elder id
@@ -81,7 +81,7 @@ class FakeOdoo:
                 "alert_id": 0,
                 "queue": "eldercare-service",
             }
-        if digits == "7":
+        if digits == "8":
             return {
                 "route": "statement",
                 "say": "123.50",

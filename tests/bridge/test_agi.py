@@ -98,7 +98,7 @@ def test_service_line_goes_to_ivr_and_linkedid_is_asked_when_missing(fake, tmp_p
                 "route",
                 ["service"],
                 uniqueid="42.7",
-                extra_env={"agi_extension": "8002"},
+                extra_env={"agi_extension": "8000"},
             )
 
     got = asyncio.run(scenario())
@@ -106,13 +106,13 @@ def test_service_line_goes_to_ivr_and_linkedid_is_asked_when_missing(fake, tmp_p
     assert got["QUEUE"] == "eldercare-service"
     args = [a for m, a in fake.calls if m == "agi_route"][-1]
     assert args[0]["linkedid"] == "42.7"  # from GET VARIABLE CHANNEL(linkedid)
-    assert args[0]["did"] == "8002"
+    assert args[0]["did"] == "8000"
 
 
 def test_ivr_statement_reads_back_amount(fake, tmp_path):
     async def scenario():
         async with running_bridge(make_config(fake, tmp_path)) as bridge:
-            return await agi_call(bridge.agi.port, "ivr", ["7", "55.1"])
+            return await agi_call(bridge.agi.port, "ivr", ["8", "55.1"])
 
     got = asyncio.run(scenario())
     assert got["ROUTE"] == "statement"

@@ -224,6 +224,10 @@ def elder_call(sip_port, did, caller, workdir, hold_ms=4000, trunk_port=None):
             "60s",
             "-timeout_error",
             "-bind_local",
+            "-aa",
+            "-trace_err",
+            "-error_file",
+            os.path.join(workdir, f"sipp-uac-{caller}-{did}.err"),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -523,6 +527,55 @@ class OdooBackend:
                 return False
 
         wait_until(ready, 120, 0.5, "Odoo HTTP and the bridge login")
+        self.warm_up()
+
+    def rpc(self, method, *args, timeout=120):
+        uid = int(
+            self.psql("SELECT id FROM res_users WHERE login = %s", self.login)[0][0]
+        )
+        body = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    self.db,
+                    uid,
+                    self.password,
+                    "eldercare.pbx.bridge",
+                    method,
+                    list(args),
+                    {},
+                ],
+            },
+        }
+        req = urllib.request.Request(
+            self.url + "/jsonrpc",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            reply = json.load(resp)
+        assert "error" not in reply, reply
+        return reply["result"]
+
+    def warm_up(self):
+        """A fresh Odoo answers its first calls in seconds (registry, caches):
+        warm it like a production server that has been up for a while, so the
+        tests measure the call path, not Odoo's start."""
+        self.rpc("bridge_config")
+        self.rpc(
+            "agi_route",
+            {
+                "linkedid": f"warmup-{os.getpid()}",
+                "caller_num": "13800138000",
+                "did": "8000",
+                "channel": "warmup",
+                "uniqueid": "warmup",
+            },
+        )
+        self.rpc("ami_events", [])
 
     def bridge_env(self):
         return {

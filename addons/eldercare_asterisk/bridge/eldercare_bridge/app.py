@@ -20,6 +20,7 @@ _logger = logging.getLogger("eldercare_bridge")
 
 FALLBACK_USEREVENT = "EldercareFallback"
 EMERGENCY_QUEUE_PREFIX = "eldercare-emergency"
+REPLAY_DELAY = 1.0  # seconds between spooling an alarm and replaying it
 
 
 class Bridge:
@@ -130,7 +131,9 @@ class Bridge:
                 params.get("did"),
                 reason,
             )
-        self._replay_wake.set()
+        # let the routing request that timed out finish in Odoo first: the
+        # replay then simply finds its alert (idempotent) instead of racing it
+        asyncio.get_running_loop().call_later(REPLAY_DELAY, self._replay_wake.set)
         return added
 
     async def replay_spool_once(self):
