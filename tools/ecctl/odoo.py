@@ -106,8 +106,12 @@ def external_dependencies(addons):
     return sorted(deps)
 
 
+TEMPLATE_RECIPE = 2  # bump when ensure_template builds differently
+
+
 def template_name(deps, odoo):
-    digest = hashlib.sha1(f"{odoo.version}|{','.join(deps)}".encode()).hexdigest()
+    key = f"{TEMPLATE_RECIPE}|{odoo.version}|{','.join(deps)}"
+    digest = hashlib.sha1(key.encode()).hexdigest()
     return f"ec_tmpl_{digest[:10]}"
 
 
@@ -124,10 +128,19 @@ def db_args(cluster):
     ]
 
 
-def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None):
+ATTACHMENTS_TO_DB = """
+env["ir.config_parameter"].set_param("ir_attachment.location", "db")
+env["ir.attachment"].force_storage()
+env.cr.commit()
+"""
+
+
+def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None, stdin=None):
     """Run Odoo to completion, log into logfile; returns the exit code."""
+    subcommand = [args.pop(0)] if args and args[0] == "shell" else []
     cmd = [
         *odoo.cmd,
+        *subcommand,
         "--addons-path",
         odoo.addons_path,
         *db_args(cluster),
@@ -139,6 +152,8 @@ def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None):
         "--gevent-port",
         str(free_port()),
         "--no-database-list",
+        "--data-dir",
+        cluster.datadir + "-odoo",
         "--logfile",
         logfile,
         "--log-level",
@@ -150,7 +165,14 @@ def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None):
     env.setdefault("PYTHONUNBUFFERED", "1")
     try:
         return subprocess.run(
-            cmd, cwd=ROOT, env=env, timeout=timeout, check=False
+            cmd,
+            cwd=ROOT,
+            env=env,
+            timeout=timeout,
+            check=False,
+            input=stdin,
+            text=True,
+            stdout=subprocess.DEVNULL if stdin else None,
         ).returncode
     except subprocess.TimeoutExpired:
         with open(logfile, "a") as handle:
@@ -221,5 +243,16 @@ def ensure_template(odoo, cluster, deps, logdir, lock_path=None):
                 f"building template {name} failed (rc={rc}), see {logfile}: "
                 + "; ".join(parsed["problems"][:3])
             )
+        # attachments (web assets included) live in the database itself, so a
+        # `createdb -T` copy is complete without copying a filestore along
+        rc = run_odoo(
+            odoo,
+            cluster,
+            ["shell", "-d", building, "--no-http"],
+            logfile + ".shell",
+            stdin=ATTACHMENTS_TO_DB,
+        )
+        if rc != 0:
+            raise RuntimeError(f"moving attachments into {building} failed (rc={rc})")
         cluster.psql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
         return name, logfile
