@@ -14,7 +14,6 @@ class EldercareProviderContract(models.Model):
     name = fields.Char(string="Contract Reference", required=True, tracking=True)
     provider_id = fields.Many2one(
         "res.partner",
-        string="Provider",
         required=True,
         index=True,
         tracking=True,
@@ -164,7 +163,6 @@ class EldercareProviderContractLine(models.Model):
     sequence = fields.Integer(default=10)
     contract_id = fields.Many2one(
         "eldercare.provider.contract",
-        string="Contract",
         required=True,
         index=True,
         ondelete="cascade",

@@ -12,7 +12,6 @@ class EldercareProviderStaff(models.Model):
     name = fields.Char(required=True, tracking=True)
     provider_id = fields.Many2one(
         "res.partner",
-        string="Provider",
         required=True,
         index=True,
         domain=[("is_eldercare_provider", "=", True)],

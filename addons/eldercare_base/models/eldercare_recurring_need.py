@@ -55,7 +55,6 @@ class EldercareRecurringNeed(models.Model):
 
     elder_id = fields.Many2one(
         "res.partner",
-        string="Elder",
         required=True,
         index=True,
         tracking=True,
@@ -92,13 +91,13 @@ class EldercareRecurringNeed(models.Model):
         tracking=True,
     )
     interval = fields.Integer(default=1, required=True, tracking=True)
-    mon = fields.Boolean(string="Mon")
-    tue = fields.Boolean(string="Tue")
-    wed = fields.Boolean(string="Wed")
-    thu = fields.Boolean(string="Thu")
-    fri = fields.Boolean(string="Fri")
-    sat = fields.Boolean(string="Sat")
-    sun = fields.Boolean(string="Sun")
+    mon = fields.Boolean()
+    tue = fields.Boolean()
+    wed = fields.Boolean()
+    thu = fields.Boolean()
+    fri = fields.Boolean()
+    sat = fields.Boolean()
+    sun = fields.Boolean()
     month_day = fields.Integer(
         string="Day of Month", default=1, help="Monthly needs: day of the month (1-31)."
     )

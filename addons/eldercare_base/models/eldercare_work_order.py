@@ -52,7 +52,6 @@ class EldercareWorkOrder(models.Model):
     )
     elder_id = fields.Many2one(
         "res.partner",
-        string="Elder",
         required=True,
         index=True,
         tracking=True,
@@ -78,7 +77,6 @@ class EldercareWorkOrder(models.Model):
     uom_id = fields.Many2one(related="product_id.uom_id")
     provider_id = fields.Many2one(
         "res.partner",
-        string="Provider",
         index=True,
         tracking=True,
         domain="[('id', 'in', eligible_provider_ids)]",

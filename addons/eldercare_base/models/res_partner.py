@@ -32,7 +32,6 @@ class ResPartner(models.Model):
     id_number = fields.Char(string="ID Number", groups=INTERNAL, tracking=True)
     community_id = fields.Many2one(
         "eldercare.area",
-        string="Community",
         index=True,
         domain=[("level", "=", "community")],
         tracking=True,
@@ -61,7 +60,6 @@ class ResPartner(models.Model):
     )
     elder_category_id = fields.Many2one(
         "eldercare.elder.category",
-        string="Elder Category",
         tracking=True,
         ondelete="restrict",
     )
@@ -141,7 +139,7 @@ class ResPartner(models.Model):
     )
     spouse_name = fields.Char(groups=INTERNAL, tracking=True)
     spouse_phone = fields.Char(groups=INTERNAL)
-    spouse_health = fields.Char(string="Spouse Health", groups=INTERNAL)
+    spouse_health = fields.Char(groups=INTERNAL)
     hobbies = fields.Text(string="Hobbies & Interests", groups=INTERNAL)
     other_info = fields.Text(string="Other Information", groups=INTERNAL)
     # ------------------------------------------------------------ services
