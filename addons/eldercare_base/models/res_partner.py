@@ -8,6 +8,25 @@ from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+AGE_BANDS = [
+    ("lt70", "Under 70"),
+    ("70_79", "70-79"),
+    ("80_89", "80-89"),
+    ("90", "90 and over"),
+]
+
+
+def id_number_is_valid(value):
+    """Check a mainland resident ID number (18 characters with checksum)."""
+    value = (value or "").strip().upper()
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == value[17]
+
+
 CARE_GROUPS = (
     "eldercare_base.group_eldercare_operator,eldercare_base.group_eldercare_worker"
 )
@@ -29,7 +48,15 @@ class ResPartner(models.Model):
         aggregator="avg",
         help="Age in years, refreshed daily.",
     )
-    id_number = fields.Char(string="ID Number", groups=INTERNAL, tracking=True)
+    age_band = fields.Selection(
+        AGE_BANDS, compute="_compute_age_band", store=True, index=True
+    )
+    id_number = fields.Char(
+        string="ID Number",
+        groups=INTERNAL,
+        tracking=True,
+        help="18-character resident identity card number.",
+    )
     community_id = fields.Many2one(
         "eldercare.area",
         index=True,
@@ -191,6 +218,21 @@ class ResPartner(models.Model):
             else:
                 partner.age = 0
 
+    @api.depends("age", "is_elder")
+    def _compute_age_band(self):
+        for partner in self:
+            age = partner.age
+            if not partner.is_elder or not age:
+                partner.age_band = False
+            elif age < 70:
+                partner.age_band = "lt70"
+            elif age < 80:
+                partner.age_band = "70_79"
+            elif age < 90:
+                partner.age_band = "80_89"
+            else:
+                partner.age_band = "90"
+
     @api.depends("community_id", "community_id.parent_path")
     def _compute_area_levels(self):
         for partner in self:
@@ -224,6 +266,37 @@ class ResPartner(models.Model):
                         "elder's community (the lowest level of the area tree).",
                         area=partner.community_id.complete_name,
                         level=partner.community_id.level,
+                    )
+                )
+
+    @api.constrains("id_number", "is_elder", "active")
+    def _check_id_number(self):
+        for partner in self.sudo().filtered(lambda p: p.is_elder and p.id_number):
+            if not id_number_is_valid(partner.id_number):
+                raise ValidationError(
+                    _(
+                        "“%(value)s” is not a valid ID number for %(name)s: it "
+                        "must have 18 characters (17 digits and a check digit "
+                        "or X) and a correct check digit.",
+                        value=partner.id_number[:30],
+                        name=partner.name,
+                    )
+                )
+            other = self.sudo().search(
+                [
+                    ("is_elder", "=", True),
+                    ("id_number", "=ilike", partner.id_number.strip()),
+                    ("id", "!=", partner.id),
+                ],
+                limit=1,
+            )
+            if other:
+                raise ValidationError(
+                    _(
+                        "The ID number %(value)s is already registered for "
+                        "%(other)s.",
+                        value=partner.id_number,
+                        other=other.name,
                     )
                 )
 

@@ -52,6 +52,28 @@ class TestAreaElder(EldercareCommon):
         with self.assertRaisesRegex(ValidationError, "in the future"):
             elder.birthdate = date(2030, 1, 1)
 
+    @freeze_time("2026-03-11")
+    def test_age_band(self):
+        Partner = self.env["res.partner"]
+        bands = {}
+        for year in (1960, 1950, 1940, 1930):
+            elder = Partner.create(
+                {"name": f"年龄{year}", "is_elder": True, "birthdate": date(year, 1, 1)}
+            )
+            bands[year] = elder.age_band
+        self.assertEqual(
+            bands, {1960: "lt70", 1950: "70_79", 1940: "80_89", 1930: "90"}
+        )
+
+    def test_id_number(self):
+        self.elder_a.id_number = "11010519491231002X"
+        self.elder_a.id_number = "110105194912310021"[:17] + "X"  # same, checksum X
+        for bad in ("123", "11010519491231002Y", "110105194912310020", "x" * 200):
+            with self.assertRaisesRegex(ValidationError, "not a valid ID number"):
+                self.elder_b.id_number = bad
+        with self.assertRaisesRegex(ValidationError, "already registered"):
+            self.elder_b.id_number = "11010519491231002x"
+
     def test_age_refresh_cron(self):
         elder = self.env["res.partner"].create(
             {"name": "孙老", "is_elder": True, "birthdate": date(1946, 3, 12)}
