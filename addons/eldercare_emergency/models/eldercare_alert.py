@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
 import psycopg2
@@ -1070,26 +1071,33 @@ class EldercareAlert(models.Model):
             "elder": self._eldercare_elder_card(),
         }
 
+    def _users_by_lang(self, users):
+        by_lang = defaultdict(lambda: self.env["res.users"].sudo())
+        for user in users.sudo():
+            by_lang[user.lang or "en_US"] |= user
+        return by_lang.items()
+
     def _send_popup(self, users=None):
-        """Push the alert popup to on-duty operators (or the given users)."""
+        """Push the alert popup to on-duty operators (or the given users).
+
+        The payload is built in each recipient's language."""
         if users is None:
             users = self.env["res.users"]._eldercare_on_duty_operators()
-        users = users.sudo()
-        for alert in self:
-            payload = alert._eldercare_popup_payload()
-            for user in users:
-                user._bus_send("eldercare_alert_popup", payload)
+        for lang, lang_users in self._users_by_lang(users):
+            for alert in self.with_context(lang=lang):
+                payload = alert._eldercare_popup_payload()
+                for user in lang_users:
+                    user._bus_send("eldercare_alert_popup", payload)
         return True
 
     def _broadcast_update(self):
         """Tell every operator's dashboard/popup that an alert changed."""
         users = self.env["res.users"]._eldercare_operator_users()
-        if not users:
-            return
-        for alert in self:
-            payload = {"alert": alert._eldercare_alert_summary()}
-            for user in users:
-                user._bus_send("eldercare_alert_update", payload)
+        for lang, lang_users in self._users_by_lang(users):
+            for alert in self.with_context(lang=lang):
+                payload = {"alert": alert._eldercare_alert_summary()}
+                for user in lang_users:
+                    user._bus_send("eldercare_alert_update", payload)
 
     # ------------------------------------------------------------------ dashboard
     @api.model

@@ -107,3 +107,23 @@ class TestRaiseFromCall(EldercareEmergencyCase):
         )
         self.assertEqual(unknown_type.channel, "emergency_line")
         self.assertEqual(unknown_type.type_id, self.type_emergency)
+
+    def test_popup_in_each_operator_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"].search(
+            [("name", "=", "eldercare_emergency")]
+        )._update_translations(["zh_CN"])
+        self.operator2.lang = "zh_CN"
+        self.Alert._raise_from_call(
+            {"linkedid": "1700000000.505", "caller_number": "13011110001"}
+        )
+        english = json.loads(
+            self._bus_messages("eldercare_alert_popup", self.operator).message
+        )["payload"]
+        chinese = json.loads(
+            self._bus_messages("eldercare_alert_popup", self.operator2).message
+        )["payload"]
+        self.assertEqual(english["alert"]["type"]["name"], "Emergency Call")
+        self.assertEqual(chinese["alert"]["type"]["name"], "一键呼叫")
+        self.assertEqual(chinese["alert"]["state_label"], "新报警")
+        self.assertEqual(chinese["alert"]["channel_label"], "紧急呼叫专线")
