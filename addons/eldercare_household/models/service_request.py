@@ -523,6 +523,10 @@ class EldercareServiceRequest(models.Model):
                 if req.state != "scheduled":
                     req.state = "scheduled"
             elif req.state == "scheduled":
+                if orders.sorted("id", reverse=True)[:1]._is_handed_back():
+                    req.proposal_ids.filtered(
+                        lambda p, provider=req.provider_id: p.provider_id == provider
+                    ).write({"declined": True})
                 req.write(
                     {"state": "quoted", "provider_id": False, "contract_line_id": False}
                 )
@@ -728,6 +732,9 @@ class EldercareServiceRequestProposal(models.Model):
         domain="[('id', 'in', available_staff_ids)]",
     )
     request_state = fields.Selection(related="request_id.state")
+    declined = fields.Boolean(
+        readonly=True, help="This provider already declined the request."
+    )
 
     @api.depends("price_unit")
     def _compute_price_missing(self):

@@ -147,6 +147,9 @@ class TestServiceRequest(HouseholdTestMixin, TransactionCase):
         self.assertEqual(request.state, "quoted")
         self.assertFalse(request.provider_id)
         self.assertTrue(order._is_handed_back())
+        self.assertEqual(
+            request.proposal_ids.filtered("declined").provider_id, self.provider_a
+        )
         activity = request.activity_ids.filtered(lambda a: a.user_id == self.operator)
         self.assertTrue(activity, "the operator is asked to dispatch again")
         # dispatch to B re-uses the handed back order
