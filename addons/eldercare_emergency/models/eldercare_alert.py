@@ -56,7 +56,6 @@ class EldercareAlert(models.Model):
     )
     elder_id = fields.Many2one(
         "res.partner",
-        string="Elder",
         tracking=True,
         index=True,
         domain=[("is_elder", "=", True)],
@@ -91,7 +90,6 @@ class EldercareAlert(models.Model):
     )
     type_id = fields.Many2one(
         "eldercare.alert.type",
-        string="Type",
         required=True,
         tracking=True,
         default=lambda self: self._default_type_id(),
@@ -114,9 +112,7 @@ class EldercareAlert(models.Model):
         index=True,
         copy=False,
     )
-    operator_id = fields.Many2one(
-        "res.users", string="Operator", tracking=True, copy=False, index=True
-    )
+    operator_id = fields.Many2one("res.users", tracking=True, copy=False, index=True)
     responder_ids = fields.Many2many(
         "res.users",
         "eldercare_alert_responder_rel",
@@ -128,9 +124,7 @@ class EldercareAlert(models.Model):
     work_order_ids = fields.One2many(
         "eldercare.work.order", "alert_id", string="Work Orders", copy=False
     )
-    work_order_id = fields.Many2one(
-        "eldercare.work.order", string="Work Order", copy=False, tracking=True
-    )
+    work_order_id = fields.Many2one("eldercare.work.order", copy=False, tracking=True)
     result = fields.Text(tracking=True, copy=False)
     satisfaction = fields.Selection(SATISFACTION, tracking=True, copy=False)
     false_alarm_reason = fields.Text(tracking=True, copy=False)

@@ -6,7 +6,6 @@ class EldercareWorkOrder(models.Model):
 
     alert_id = fields.Many2one(
         "eldercare.alert",
-        string="Alert",
         index="btree_not_null",
         tracking=True,
         groups="eldercare_base.group_eldercare_operator,"

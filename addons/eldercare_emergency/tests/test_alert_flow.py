@@ -3,7 +3,8 @@ from datetime import datetime
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.fields import Command
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import EldercareEmergencyCase
 
@@ -119,7 +120,7 @@ class TestAlertFlow(EldercareEmergencyCase):
         wizard = Form(
             self.env[action["res_model"]]
             .with_user(self.operator)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         wizard.reason = "Pressed by mistake while cleaning; elder is fine."
         wizard.save().action_confirm()
@@ -184,3 +185,51 @@ class TestAlertFlow(EldercareEmergencyCase):
         self.assertEqual(len(alert.work_order_ids), 2)
         self.assertEqual(alert.work_order_id.user_id, self.worker2)
         self.assertEqual(alert.work_order_count, 2)
+
+    def test_dispatch_provider_staff(self):
+        product = self.env.ref("eldercare_base.product_service_emergency_followup")
+        provider = self.env["res.partner"].create(
+            {"name": "Anxin Home Services", "is_eldercare_provider": True}
+        )
+        self.env["eldercare.provider.contract"].create(
+            {
+                "name": "AX-2026-01",
+                "provider_id": provider.id,
+                "date_start": "2026-01-01",
+                "state": "active",
+                "area_ids": [Command.set(self.city.ids)],
+                "line_ids": [
+                    Command.create({"product_id": product.id, "price_unit": 50.0})
+                ],
+            }
+        )
+        staff_user = new_test_user(
+            self.env,
+            login="ec_staff_portal",
+            name="Staff Portal Ma",
+            groups="base.group_portal,eldercare_base.group_eldercare_provider",
+        )
+        staff = self.env["eldercare.provider.staff"].create(
+            {"name": "Ma Li", "provider_id": provider.id, "user_id": staff_user.id}
+        )
+        alert = self._new_alert().with_user(self.operator)
+        alert.action_confirm()
+        wizard = Form(
+            self.env["eldercare.alert.dispatch.wizard"]
+            .with_user(self.operator)
+            .with_context(default_alert_id=alert.id)
+        )
+        wizard.responder_type = "provider"
+        self.assertFalse(wizard.user_id)
+        wizard.staff_id = staff
+        self.assertEqual(wizard.provider_id, provider)
+        wizard.save().action_dispatch()
+        order = alert.work_order_id
+        self.assertEqual(alert.state, "dispatched")
+        self.assertEqual(order.provider_id, provider)
+        self.assertEqual(order.staff_id, staff)
+        self.assertEqual(order.user_id, staff_user)
+        self.assertEqual(order.state, "assigned")
+        self.assertEqual(order.price_unit, 50.0)
+        # the portal staff is told through the work order's messages
+        self.assertIn(staff_user.partner_id, order.message_partner_ids)

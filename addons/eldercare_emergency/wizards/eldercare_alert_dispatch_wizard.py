@@ -24,12 +24,10 @@ class EldercareAlertDispatchWizard(models.TransientModel):
     )
     provider_id = fields.Many2one(
         "res.partner",
-        string="Provider",
         domain=[("is_eldercare_provider", "=", True)],
     )
     staff_id = fields.Many2one(
         "eldercare.provider.staff",
-        string="Staff",
         domain="[('provider_id', '=?', provider_id), ('available', '=', True)]",
     )
     note = fields.Text(string="Instructions")
