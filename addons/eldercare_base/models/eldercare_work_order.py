@@ -89,6 +89,12 @@ class EldercareWorkOrder(models.Model):
         help="Providers with an active contract covering the service item and "
         "the elder's community, cheapest first.",
     )
+    eligible_line_ids = fields.Many2many(
+        "eldercare.provider.contract.line",
+        compute="_compute_eligible_provider_ids",
+        string="Eligible Offers",
+        help="Contract lines of the eligible providers for this item, cheapest first.",
+    )
     staff_id = fields.Many2one(
         "eldercare.provider.staff",
         string="Staff Member",
@@ -211,13 +217,15 @@ class EldercareWorkOrder(models.Model):
                 order.date_scheduled and order.date_scheduled.date(),
             )
             if key not in cache:
-                cache[key] = [
-                    provider.id
-                    for provider, _line in Contract._find_eligible(
-                        order.product_id, order.community_id, key[2]
-                    )
-                ]
-            order.eligible_provider_ids = [fields.Command.set(cache[key])]
+                cache[key] = Contract._find_eligible(
+                    order.product_id, order.community_id, key[2]
+                )
+            order.eligible_provider_ids = [
+                fields.Command.set([provider.id for provider, _line in cache[key]])
+            ]
+            order.eligible_line_ids = [
+                fields.Command.set([line.id for _provider, line in cache[key]])
+            ]
 
     @api.depends("provider_id", "product_id", "community_id")
     def _compute_price_unit(self):

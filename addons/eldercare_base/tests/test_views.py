@@ -98,6 +98,9 @@ class TestViews(EldercareCommon):
             set(form.eligible_provider_ids.ids),
             {self.provider_1.id, self.provider_2.id},
         )
+        self.assertEqual(
+            [line.price_unit for line in form.eligible_line_ids], [60.0, 80.0]
+        )
         form.provider_id = self.provider_2
         self.assertEqual(form.price_unit, 60.0)
         order = form.save()
