@@ -37,11 +37,9 @@ class EldercareCall(models.Model):
     dialed_number = fields.Char(
         readonly=True, help="Number called by the operator (outbound calls)."
     )
-    elder_id = fields.Many2one(
-        "res.partner", "Elder", index="btree_not_null", readonly=True
-    )
+    elder_id = fields.Many2one("res.partner", index="btree_not_null", readonly=True)
     did = fields.Char("Line Number", readonly=True)
-    line_id = fields.Many2one("eldercare.pbx.line", "Line", readonly=True)
+    line_id = fields.Many2one("eldercare.pbx.line", readonly=True)
     line_type = fields.Selection(
         related="line_id.line_type", store=True, precompute=True
     )
@@ -149,9 +147,7 @@ class EldercareCall(models.Model):
         string="Elder File Shown To",
         readonly=True,
     )
-    alert_id = fields.Many2one(
-        "eldercare.alert", "Alert", index="btree_not_null", readonly=True
-    )
+    alert_id = fields.Many2one("eldercare.alert", index="btree_not_null", readonly=True)
     request_ref = fields.Reference(
         selection="_selection_request_ref", string="Service Request", readonly=True
     )

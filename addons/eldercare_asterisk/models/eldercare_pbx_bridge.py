@@ -42,11 +42,16 @@ def _parse_ts(value):
     if not value:
         return fields.Datetime.now()
     try:
-        return datetime.fromtimestamp(float(value), tz=timezone.utc).replace(
-            tzinfo=None, microsecond=0
-        )
-    except (TypeError, ValueError, OverflowError, OSError):
-        pass
+        epoch = float(value)
+    except (TypeError, ValueError):
+        epoch = None
+    if epoch is not None:
+        try:
+            return datetime.fromtimestamp(epoch, tz=timezone.utc).replace(
+                tzinfo=None, microsecond=0
+            )
+        except (ValueError, OverflowError, OSError):
+            return fields.Datetime.now()
     try:
         parsed = datetime.fromisoformat(str(value))
     except (TypeError, ValueError):

@@ -5,4 +5,5 @@ from . import (
     test_bench_route,
     test_ivr,
     test_routing,
+    test_views,
 )

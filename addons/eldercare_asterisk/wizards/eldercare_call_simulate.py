@@ -7,7 +7,6 @@ class EldercareCallSimulate(models.TransientModel):
 
     line_id = fields.Many2one(
         "eldercare.pbx.line",
-        "Line",
         required=True,
         default=lambda self: self.env["eldercare.pbx.line"].search(
             [("line_type", "=", "emergency")], limit=1
@@ -16,7 +15,6 @@ class EldercareCallSimulate(models.TransientModel):
     line_type = fields.Selection(related="line_id.line_type")
     elder_id = fields.Many2one(
         "res.partner",
-        "Elder",
         domain=[("is_elder", "=", True)],
         help="Pretend this elder calls: the caller number is taken from the elder's "
         "phones.",

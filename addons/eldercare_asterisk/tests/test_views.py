@@ -1,0 +1,76 @@
+from lxml import etree
+
+from odoo.tests import new_test_user, tagged
+
+from .common import EldercarePbxCase
+
+
+@tagged("post_install", "-at_install", "eldercare_asterisk")
+class TestViews(EldercarePbxCase):
+    def test_operator_views(self):
+        Call = self.env["eldercare.call"].with_user(self.operator)
+        views = Call.get_views(
+            [
+                (False, "list"),
+                (False, "form"),
+                (False, "search"),
+                (False, "pivot"),
+                (False, "graph"),
+            ]
+        )
+        self.assertEqual(
+            set(views["views"]), {"list", "form", "search", "pivot", "graph"}
+        )
+        pivot = etree.fromstring(views["views"]["pivot"]["arch"])
+        self.assertTrue(pivot.xpath("//field[@name='answered_60_rate']"))
+
+        elder_form = self.env.ref("eldercare_base.res_partner_view_form_elder")
+        arch = (
+            self.env["res.partner"]
+            .with_user(self.operator)
+            .get_views([(elder_form.id, "form")])["views"]["form"]["arch"]
+        )
+        doc = etree.fromstring(arch)
+        self.assertTrue(doc.xpath("//header/button[@name='action_eldercare_call']"))
+        self.assertTrue(
+            doc.xpath(
+                "//field[@name='relative_ids']//button[@name='action_eldercare_call']"
+            )
+        )
+        self.assertTrue(
+            doc.xpath(
+                "//field[@name='elder_phone_ids']//button"
+                "[@name='action_eldercare_call']"
+            )
+        )
+        # operators read the call log of an elder
+        self.assertEqual(self.elder.with_user(self.operator).eldercare_call_count, 0)
+
+    def test_ami_secret_only_for_administrators(self):
+        ecadmin = new_test_user(
+            self.env,
+            login="ec_pbx_ecadmin",
+            groups="base.group_user,eldercare_base.group_eldercare_admin",
+        )
+        settings = self.env["res.config.settings"]
+        self.assertIn("eldercare_ami_secret", settings.fields_get())
+        self.assertNotIn(
+            "eldercare_ami_secret", settings.with_user(ecadmin).fields_get()
+        )
+        self.env["ir.config_parameter"].set_param(
+            "eldercare_asterisk.ami_secret", "top-secret"
+        )
+        self.assertEqual(settings.create({}).eldercare_ami_secret, "top-secret")
+
+    def test_simulate_wizard_view(self):
+        supervisor = new_test_user(
+            self.env,
+            login="ec_pbx_supervisor",
+            groups="base.group_user,eldercare_base.group_eldercare_supervisor",
+        )
+        views = (
+            self.env["eldercare.call.simulate"]
+            .with_user(supervisor)
+            .get_views([(False, "form")])
+        )
+        self.assertIn("action_simulate", views["views"]["form"]["arch"])
