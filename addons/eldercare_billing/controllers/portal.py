@@ -49,17 +49,16 @@ class EldercareStatementPortal(CustomerPortal):
             statement = self._document_check_access("eldercare.statement", statement_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        if report_type in ("html", "pdf"):
-            return self._show_report(
-                model=statement,
-                report_type=report_type,
-                report_ref="eldercare_billing.action_report_statement_html"
-                if report_type == "html"
-                else "eldercare_billing.action_report_statement",
-                download=download,
-            )
-        return self._show_report(
+        report_type = report_type if report_type in ("html", "pdf") else "html"
+        response = self._show_report(
             model=statement,
-            report_type="html",
-            report_ref="eldercare_billing.action_report_statement_html",
+            report_type=report_type,
+            report_ref="eldercare_billing.action_report_statement_html"
+            if report_type == "html"
+            else "eldercare_billing.action_report_statement",
+            download=download,
         )
+        if report_type == "html":
+            # Chinese names: say the charset, not only in the <meta> tag
+            response.headers["Content-Type"] = "text/html; charset=utf-8"
+        return response

@@ -112,3 +112,21 @@ class TestReports(EldercareBillingDataMixin, TransactionCase):
             ["completed_count:sum", "on_time_rate:avg"],
         )
         self.assertEqual(wo, [(1, 100.0)])
+
+    def test_chinese_workbook(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["eldercare_billing"], ["zh_CN"], overwrite=True
+        )
+        content = (
+            self.env["eldercare.billing.xlsx"]
+            .with_context(lang="zh_CN")
+            ._build_xlsx(date(2025, 3, 1), date(2025, 3, 31), self.env.company)
+        )
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        self.assertEqual(book.sheetnames, ["服务费", "补贴", "老人", "工单"])
+        sheet = book["服务费"]
+        self.assertEqual(sheet["A4"].value, "月份")
+        rows = list(sheet.iter_rows(min_row=5, values_only=True))
+        self.assertEqual(rows[-1][0], "合计")
+        self.assertIn("安康家政服务有限公司", {row[1] for row in rows})
