@@ -159,6 +159,9 @@ class TestSecurity(EldercareCommon):
         self.assertEqual(order.elder_name, "张秀英")
         self.assertIn("和平里三区", order.elder_address)
         self.assertEqual(order.elder_phone, "13900001111")
+        data = order.read(["elder_id", "product_id", "state", "elder_address"])[0]
+        self.assertEqual(data["elder_id"][1], "张秀英")
+        self.assertEqual(data["product_id"][0], self.plumbing.id)
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.elder_a.with_user(self.provider_user).read(["name"])
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
