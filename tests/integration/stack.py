@@ -27,7 +27,12 @@ for path in (
         sys.path.insert(0, path)
 
 from eldercare_bridge.ami import AMIClient  # noqa: E402
-from harness import free_port, free_udp_port  # noqa: E402
+from harness import (  # noqa: E402
+    Asterisk,
+    HarnessUnavailable,
+    free_port,
+    free_udp_port,
+)
 
 SIPP = "/usr/bin/sipp"
 
@@ -342,6 +347,10 @@ class FakeBackend:
         count = sum(1 for a in self.fake.alerts.values() if a["linkedid"] == linkedid)
         return [alert] * count if alert else []
 
+    def alert_counts(self, linkedids):
+        with self.fake.lock:
+            return {lid: (1 if lid in self.fake.alerts else 0) for lid in linkedids}
+
     def elder_of_alert(self, linkedid):
         alert = self.fake.alerts.get(linkedid)
         return alert and alert["elder_id"]
@@ -591,6 +600,18 @@ class OdooBackend:
             linkedid,
         )
 
+    def alert_counts(self, linkedids):
+        if not linkedids:
+            return {}
+        rows = self.psql(
+            "SELECT call_linkedid, count(*) FROM eldercare_alert "
+            "WHERE call_linkedid = ANY(string_to_array(%s, ',')) GROUP BY call_linkedid",
+            ",".join(linkedids),
+        )
+        counts = {lid: 0 for lid in linkedids}
+        counts.update({lid: int(n) for lid, n in rows})
+        return counts
+
     def elder_of_alert(self, linkedid):
         rows = self.alerts(linkedid)
         return rows and rows[0][1] and int(rows[0][1])
@@ -648,3 +669,135 @@ class OdooBackend:
 
 def new_workdir():
     return tempfile.mkdtemp(prefix="ec-it-")
+
+
+# ------------------------------------------------------------- the stack
+def _prepared_asterisk(workdir):
+    if os.geteuid() != 0:
+        raise HarnessUnavailable("real Asterisk needs root (chroot)")
+    if not os.path.exists(SIPP):
+        raise HarnessUnavailable("SIPp is not installed (apt-get install sip-tester)")
+    return Asterisk(os.path.join(workdir, "asterisk"), agi_port=free_port()).prepare()
+
+
+class Stack:
+    def __init__(self, backend, workdir):
+        self.backend = backend
+        self.workdir = workdir
+        self.asterisk = _prepared_asterisk(workdir).start()
+        self.spool_dir = os.path.join(workdir, "spool")
+        env = dict(self.asterisk.env())
+        env.update(backend.bridge_env())
+        env.update(
+            {
+                "EC_SPOOL_DIR": self.spool_dir,
+                "EC_LOG_LEVEL": "INFO",
+                "EC_CONFIG_REFRESH": "5",
+            }
+        )
+        if backend.name == "odoo":
+            # a real Odoo answers its first calls slower than the 300 ms budget
+            # while it warms its caches; the warm-up below takes care of it
+            pass
+        self.bridge_env = env
+        self.bridge = BridgeProcess(env, workdir).start()
+        self.operators = [
+            OperatorPhone(
+                "1001",
+                self.asterisk.sip_port,
+                self.asterisk.operator_secret,
+                workdir,
+                ring_ms=1000,
+            ).start(),
+            OperatorPhone(
+                "1002",
+                self.asterisk.sip_port,
+                self.asterisk.operator_secret,
+                workdir,
+                ring_ms=2500,
+            ).start(),
+        ]
+        self.ami = AmiProbe(self.asterisk)
+
+    def restart_bridge(self):
+        self.bridge = BridgeProcess(self.bridge_env, self.workdir).start()
+        return self.bridge
+
+    def close(self):
+        keep = bool(os.environ.get("EC_KEEP_LOGS"))
+        for closer in (
+            self.ami.close,
+            self.bridge.stop,
+            *[op.stop for op in self.operators],
+            lambda: self.asterisk.stop(cleanup=not keep),
+        ):
+            try:
+                closer()
+            except Exception:  # noqa: BLE001 - best effort teardown
+                pass
+
+
+# ---------------------------------------------------------------- benchmarks
+def percentile(values, pct):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, int(round(pct / 100.0 * (len(ordered) - 1)))))
+    return ordered[k]
+
+
+def seed_elders(backend, count, prefix="1371"):
+    """Insert ``count`` certified elders with one mobile each, by SQL (seconds,
+    not minutes): every column is copied from the demo elder 13800138000, only
+    name/numbers change. Returns the list of their phone numbers."""
+    cols = backend.psql(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'res_partner' AND column_name <> 'id' ORDER BY ordinal_position"
+    )
+    cols = [c[0] for c in cols]
+    over = {
+        "name": "'长者' || g",
+        "complete_name": "'长者' || g",
+        "mobile": f"'{prefix}' || lpad(g::text, 7, '0')",
+        "phone": "NULL",
+        "email": "NULL",
+        "ref": "'bench-' || g",
+        "id_number": "NULL",
+        "barcode": "NULL",
+        "vat": "NULL",
+        "create_date": "now() at time zone 'utc'",
+        "write_date": "now() at time zone 'utc'",
+    }
+    select = ", ".join(over.get(c, f"t.{c}") for c in cols)
+    tpl = (
+        "(SELECT p.* FROM res_partner p JOIN eldercare_phone ph ON ph.partner_id = p.id "
+        "WHERE ph.number_e164 = '+8613800138000' LIMIT 1)"
+    )
+    backend.psql(
+        f"INSERT INTO res_partner ({', '.join(cols)}) SELECT {select} "
+        f"FROM {tpl} t CROSS JOIN generate_series(1, {int(count)}) g"
+    )
+    pcols = [
+        c[0]
+        for c in backend.psql(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'eldercare_phone' AND column_name <> 'id' ORDER BY ordinal_position"
+        )
+    ]
+    pover = {
+        "partner_id": "p.id",
+        "number": "p.mobile",
+        "number_e164": "'+86' || p.mobile",
+        "phone_type": "'mobile'",
+        "create_date": "now() at time zone 'utc'",
+        "write_date": "now() at time zone 'utc'",
+    }
+    pselect = ", ".join(pover.get(c, f"t.{c}") for c in pcols)
+    backend.psql(
+        f"INSERT INTO eldercare_phone ({', '.join(pcols)}) SELECT {pselect} "
+        "FROM (SELECT * FROM eldercare_phone WHERE number_e164 = '+8613800138000' LIMIT 1) t "
+        "CROSS JOIN res_partner p WHERE p.ref LIKE 'bench-%%'"
+    )
+    backend.psql("ANALYZE res_partner")
+    backend.psql("ANALYZE eldercare_phone")
+    return [f"{prefix}{i:07d}" for i in range(1, int(count) + 1)]

@@ -6,15 +6,18 @@ lookup, and a per-call timeout that discards the connection it interrupted.
 """
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
+import socket
 import ssl
 import urllib.parse
 
 _logger = logging.getLogger("eldercare_bridge.odoo")
 
 MODEL = "eldercare.pbx.bridge"
+_QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 class OdooError(Exception):
@@ -33,6 +36,18 @@ class _Conn:
     def __init__(self, reader, writer):
         self.reader = reader
         self.writer = writer
+        self.sock = writer.get_extra_info("socket")
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def quickack(self):
+        """ACK the response headers at once. Werkzeug (Odoo's HTTP server)
+        writes headers and body in two sends; with Nagle on the server and a
+        delayed ACK here, the body would wait ~40 ms for our ACK."""
+        if self.sock is not None and _QUICKACK is not None:
+            with contextlib.suppress(OSError):
+                self.sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
 
     def close(self):
         try:
@@ -80,6 +95,7 @@ class OdooRPC:
         status_line = await conn.reader.readline()
         if not status_line:
             raise ConnectionResetError("Odoo closed the keep-alive connection")
+        conn.quickack()
         try:
             status = int(status_line.split()[1])
         except (IndexError, ValueError) as exc:

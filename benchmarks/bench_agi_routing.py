@@ -1,0 +1,201 @@
+"""Benchmark: AGI routing decision latency with 100,000 elders on file.
+
+What it measures: the time from Asterisk opening the FastAGI connection to the
+bridge having set ROUTE/ELDER_ID/ALERT_ID/CALL_ID/QUEUE on the channel -- i.e.
+what a ringing caller waits for. A client playing Asterisk's side of the
+FastAGI protocol drives the real bridge code (same socket protocol as
+Asterisk; the Asterisk-side cost is ~0.1 ms and is not what is measured).
+
+* ``real``: the bridge against a real Odoo 18 serving a throwaway copy of the
+  template database, with ``--elders`` (default 100,000) certified elders
+  added by SQL. Lookups use random elders' numbers on the service line (elder
+  identification, IVR route) and, separately, the emergency line (elder
+  identification + alert creation + popup).
+* ``baseline``: the same bridge and protocol against the fake JSON-RPC Odoo
+  (tests/bridge/fake_odoo.py: dictionary lookup), measured in the same run:
+  the ratio real/baseline is the price of Odoo + PostgreSQL.
+
+Goal: p99 <= 20 ms for the routing decision (service line). The bridge's hard
+limit is 300 ms (fallback route beyond).
+
+Run (needs the EC_* variables of ``./bin/eldercare dev-env``)::
+
+    eval "$(./bin/eldercare dev-env | grep ^export)"
+    python3 benchmarks/bench_agi_routing.py [--elders 100000] [--calls 500]
+        [--emergency-calls 100] [--keep]
+
+or against an Odoo already running with enough elders::
+
+    python3 benchmarks/bench_agi_routing.py --odoo-url http://127.0.0.1:8069 \\
+        --db mydb --login eldercare_bridge --password KEY --numbers 13800138000,...
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
+import stack  # noqa: E402,F401  (puts the bridge and test helpers on sys.path)
+
+from stack import FakeBackend, OdooBackend, percentile, seed_elders  # noqa: E402
+
+from eldercare_bridge.app import Bridge  # noqa: E402
+from eldercare_bridge.config import Config  # noqa: E402
+from helpers import agi_call  # noqa: E402
+
+
+async def run_calls(env, numbers, calls, did, line, tag):
+    cfg = Config(
+        odoo_url=env["EC_ODOO_URL"],
+        odoo_db=env["EC_ODOO_DB"],
+        odoo_login=env["EC_ODOO_LOGIN"],
+        odoo_password=env["EC_ODOO_PASSWORD"],
+        ami_user="",
+        ami_secret="",
+        agi_port=0,
+        route_timeout=5.0,
+        spool_dir=tempfile.mkdtemp(prefix="ec-bench-spool-"),
+    )
+    bridge = Bridge(cfg)
+    await bridge.start()
+    try:
+        await bridge.rpc.authenticate(timeout=60)
+        rng = random.Random(42)
+        # warm the keep-alive connection and Odoo's caches
+        for i in range(5):
+            await agi_call(
+                bridge.agi.port,
+                "route",
+                [line, f"{tag}-warm-{i}", did],
+                callerid=rng.choice(numbers),
+            )
+        lat = []
+        routes = {}
+        for i in range(calls):
+            t0 = time.perf_counter()
+            got = await agi_call(
+                bridge.agi.port,
+                "route",
+                [line, f"{tag}-{i}", did],
+                callerid=rng.choice(numbers),
+                uniqueid=f"{tag}-{i}",
+            )
+            lat.append((time.perf_counter() - t0) * 1000)
+            routes[got.get("ROUTE")] = routes.get(got.get("ROUTE"), 0) + 1
+        return lat, routes
+    finally:
+        await bridge.stop()
+
+
+def report(name, lat, routes):
+    p50, p99 = percentile(lat, 50), percentile(lat, 99)
+    print(
+        f"{name:<34} n={len(lat):<5} p50={p50:7.2f} ms  p99={p99:7.2f} ms  "
+        f"max={max(lat):7.2f} ms  routes={routes}"
+    )
+    return p50, p99
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--elders", type=int, default=100000)
+    ap.add_argument("--calls", type=int, default=500)
+    ap.add_argument("--emergency-calls", type=int, default=100)
+    ap.add_argument("--odoo-url")
+    ap.add_argument("--db")
+    ap.add_argument("--login", default="eldercare_bridge")
+    ap.add_argument("--password")
+    ap.add_argument("--numbers", help="comma-separated elder numbers (with --odoo-url)")
+    ap.add_argument("--service-did", default="8000")
+    ap.add_argument("--emergency-did", default="8001")
+    ap.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    args = ap.parse_args()
+
+    backend = None
+    if args.odoo_url:
+        env = {
+            "EC_ODOO_URL": args.odoo_url,
+            "EC_ODOO_DB": args.db,
+            "EC_ODOO_LOGIN": args.login,
+            "EC_ODOO_PASSWORD": args.password,
+        }
+        numbers = (args.numbers or "13800138000").split(",")
+    else:
+        missing = OdooBackend.missing_env()
+        if missing:
+            sys.exit(
+                "set "
+                + ", ".join(missing)
+                + " (./bin/eldercare dev-env) or use --odoo-url"
+            )
+        t0 = time.time()
+        backend = OdooBackend(tempfile.mkdtemp(prefix="ec-bench-"))
+        print(
+            f"throwaway database {backend.db}, Odoo on {backend.url} ({time.time() - t0:.0f} s)"
+        )
+        t0 = time.time()
+        numbers = seed_elders(backend, args.elders)
+        total = backend.psql("SELECT count(*) FROM res_partner WHERE is_elder")[0][0]
+        print(
+            f"seeded {args.elders} elders by SQL in {time.time() - t0:.1f} s "
+            f"({total} elders on file)"
+        )
+        env = backend.bridge_env()
+    fake = FakeBackend()
+    fake.fake.elders.update({n: i for i, n in enumerate(numbers[:100000], 1)})
+    try:
+        base_lat, base_routes = asyncio.run(
+            run_calls(
+                fake.bridge_env(),
+                numbers,
+                args.calls,
+                args.service_did,
+                "service",
+                "base",
+            )
+        )
+        real_lat, real_routes = asyncio.run(
+            run_calls(
+                env,
+                numbers,
+                args.calls,
+                args.service_did,
+                "service",
+                f"svc{os.getpid()}",
+            )
+        )
+        em_lat, em_routes = asyncio.run(
+            run_calls(
+                env,
+                numbers,
+                args.emergency_calls,
+                args.emergency_did,
+                "emergency",
+                f"em{os.getpid()}",
+            )
+        )
+        print()
+        b50, b99 = report("baseline (fake Odoo, dict lookup)", base_lat, base_routes)
+        r50, r99 = report("service line (real Odoo)", real_lat, real_routes)
+        e50, e99 = report("emergency line (real Odoo + alert)", em_lat, em_routes)
+        print(f"\nratio real/baseline: p50 x{r50 / b50:.1f}, p99 x{r99 / b99:.1f}")
+        over = sum(1 for v in real_lat + em_lat if v > 300)
+        print(f"decisions over the 300 ms hard limit (would be 'fallback'): {over}")
+        verdict = "MET" if r99 <= 20 else "NOT MET"
+        print(
+            f"goal p99 <= 20 ms (routing decision, {args.elders} elders): {verdict} "
+            f"({r99:.2f} ms); emergency line incl. alert creation p99 {e99:.2f} ms"
+        )
+    finally:
+        fake.stop()
+        if backend and not args.keep:
+            backend.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Benchmark: a burst of simultaneous emergency calls through real Asterisk.
+
+N (default 100) elders press their emergency button at the same moment: N AMI
+``Originate`` of ``Local/<emergency DID>@eldercare-inbound`` fired together
+into a real Asterisk 22 running the shipped dialplan, the bridge process, and
+
+* ``real``: a real Odoo 18 on a throwaway copy of the template database;
+* ``baseline``: the fake JSON-RPC Odoo (same Asterisk, same bridge), in the
+  same run, for the ratio.
+
+Per call it measures call arrival (first AMI event of the call) -> alert
+visible (Odoo: eldercare_alert row committed, polled every 20 ms; fake: alert
+recorded). Counts alerts raised, lost (no alert 60 s later) and duplicated
+(more than one alert for a linkedid), and how many calls reached the
+emergency queue. Goal: N alerts, 0 lost, 0 duplicated, p99 <= 2 s.
+
+Run (needs root for the Asterisk chroot, SIPp, and the EC_* variables of
+``./bin/eldercare dev-env`` for the real Odoo; without them only the baseline
+runs)::
+
+    eval "$(./bin/eldercare dev-env | grep ^export)"
+    python3 benchmarks/bench_burst.py [--calls 100] [--fake-only]
+"""
+
+import argparse
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
+
+from stack import (  # noqa: E402
+    FakeBackend,
+    OdooBackend,
+    Stack,
+    new_workdir,
+    percentile,
+    wait_until,
+)
+
+
+def burst(stack, calls, prefix):
+    mark = len(stack.ami.events)
+    callers = [f"{prefix}{i:05d}" for i in range(calls)]
+    t0 = time.monotonic()
+    for caller in callers:  # AMI Originate Async returns at once: a real burst
+        stack.ami.action(
+            "Originate",
+            Channel="Local/8001@eldercare-inbound",
+            Application="Wait",
+            Data="60",
+            CallerID=f'"" <{caller}>',
+            Async="true",
+            Timeout="90000",
+        )
+    fired = time.monotonic() - t0
+
+    def joined():
+        ev = [
+            e
+            for e in stack.ami.events[mark:]
+            if e.get("Event") == "QueueCallerJoin"
+            and e.get("Queue") == "eldercare-emergency"
+            and str(e.get("CallerIDNum", "")).startswith(prefix)
+        ]
+        return ev if len(ev) >= calls else None
+
+    try:
+        wait_until(joined, 60, 0.05, "every call in the emergency queue")
+    except AssertionError:
+        pass
+    events = stack.ami.events[mark:]
+    arrival = {}
+    linked_by_caller = {}
+    for e in events:
+        lid = e.get("Linkedid")
+        if lid and lid not in arrival:
+            arrival[lid] = e["_t"]
+        if (
+            e.get("Event") == "QueueCallerJoin"
+            and e.get("Queue") == "eldercare-emergency"
+        ):
+            linked_by_caller[e.get("CallerIDNum")] = lid
+    linkedids = [linked_by_caller[c] for c in callers if c in linked_by_caller]
+    seen = {}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(seen) < len(linkedids):
+        now = time.monotonic()
+        for lid, count in stack.backend.alert_counts(linkedids).items():
+            if count and lid not in seen:
+                seen[lid] = now
+        time.sleep(0.02)
+    counts = stack.backend.alert_counts(linkedids)
+    lat = [seen[lid] - arrival[lid] for lid in linkedids if lid in seen]
+    stack.ami.hangup_all()
+    return {
+        "fired_s": fired,
+        "queued": len(linkedids),
+        "alerts": sum(1 for lid in linkedids if counts.get(lid)),
+        "lost": calls - sum(1 for lid in linkedids if counts.get(lid)),
+        "duplicated": sum(1 for c in counts.values() if c > 1),
+        "p50": percentile(lat, 50),
+        "p99": percentile(lat, 99),
+        "max": max(lat) if lat else float("nan"),
+        "fallback_routes": stack.bridge.log().count("-> fallback"),
+    }
+
+
+def run(backend, calls, prefix):
+    stack = Stack(backend, new_workdir())
+    try:
+        return burst(stack, calls, prefix)
+    finally:
+        stack.close()
+        backend.stop()
+
+
+def show(name, r):
+    print(
+        f"{name:<10} queued={r['queued']:<4} alerts={r['alerts']:<4} lost={r['lost']:<3} "
+        f"dup={r['duplicated']:<3} arrival->alert p50={r['p50'] * 1000:7.0f} ms "
+        f"p99={r['p99'] * 1000:7.0f} ms max={r['max'] * 1000:7.0f} ms "
+        f"(fired in {r['fired_s'] * 1000:.0f} ms; {r['fallback_routes']} fallback routes)"
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--calls", type=int, default=100)
+    ap.add_argument("--fake-only", action="store_true")
+    args = ap.parse_args()
+    base = run(FakeBackend(), args.calls, "1360")
+    show("baseline", base)
+    missing = OdooBackend.missing_env()
+    if args.fake_only or missing:
+        print(
+            "real Odoo not measured"
+            + (f": set {', '.join(missing)}" if missing else "")
+        )
+        return
+    real = run(OdooBackend(new_workdir()), args.calls, "1361")
+    show("real", real)
+    print(f"ratio real/baseline p99: x{real['p99'] / base['p99']:.1f}")
+    ok = real["lost"] == 0 and real["duplicated"] == 0 and real["p99"] <= 2.0
+    print(
+        f"goal {args.calls} alerts, 0 lost, 0 duplicated, p99 <= 2 s: "
+        f"{'MET' if ok else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
