@@ -1,8 +1,9 @@
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import psycopg2
+import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -1109,7 +1110,11 @@ class EldercareAlert(models.Model):
                 s["received_at"] or far,
             )
         )
-        today_start = fields.Datetime.to_datetime(fields.Date.context_today(self))
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        local_midnight = tz.localize(
+            datetime.combine(fields.Date.context_today(self), time.min)
+        )
+        today_start = local_midnight.astimezone(pytz.utc).replace(tzinfo=None)
         today = self.search_count([("received_at", ">=", today_start)])
         false_today = self.search_count(
             [("received_at", ">=", today_start), ("state", "=", "false_alarm")]

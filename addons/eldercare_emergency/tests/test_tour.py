@@ -95,6 +95,13 @@ class TestAlertTour(HttpCase):
         )
 
     def test_alert_popup_confirm_dispatch(self):
+        # raised from Python by the bridge before the operator's page loads:
+        # on the dashboard, and delivered by the bus when the browser connects
+        unknown = self.env["eldercare.alert"]._raise_from_call(
+            {"linkedid": "tour-unknown-1", "caller_number": "13011119999"}
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
         self.start_tour(
             "/odoo/action-eldercare_emergency.eldercare_alert_dashboard_action",
             "eldercare_alert_popup_tour",
@@ -114,3 +121,5 @@ class TestAlertTour(HttpCase):
         self.assertTrue(alert.answered_at and alert.confirmed_at)
         self.assertEqual(alert.work_order_id.user_id, self.worker)
         self.assertEqual(alert.work_order_id.origin, "alert")
+        self.assertEqual(unknown.state, "new")
+        self.assertFalse(unknown.elder_id)

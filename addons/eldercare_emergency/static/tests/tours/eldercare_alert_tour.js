@@ -12,6 +12,14 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("eldercare_alert_popup_tour", {
     steps: () => [
         {
+            content: "The alert raised from Python (unknown caller) is listed",
+            trigger: ".o_eldercare_dashboard .o_ec_alert_row:contains(13011119999)",
+        },
+        {
+            content: "...and popped up when the browser connected to the bus",
+            trigger: ".o_eldercare_alert_popup .o_ec_unknown:contains(13011119999)",
+        },
+        {
             content: "The dashboard is open and the operator is on duty",
             trigger: ".o_eldercare_dashboard .o_ec_duty_toggle.btn-success",
             async run() {
@@ -32,6 +40,10 @@ registry.category("web_tour.tours").add("eldercare_alert_popup_tour", {
         {
             content: "The alert pops up with the elder's file",
             trigger: ".o_eldercare_alert_popup .o_ec_elder_name:contains(Wang Tour)",
+        },
+        {
+            content: "The earlier alert waits behind the new one",
+            trigger: ".o_eldercare_alert_popup button:contains(13011119999)",
         },
         {
             content: "Health conditions are shown",
