@@ -138,6 +138,8 @@ env.cr.commit()
 def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None, stdin=None):
     """Run Odoo to completion, log into logfile; returns the exit code."""
     subcommand = [args.pop(0)] if args and args[0] == "shell" else []
+    if os.path.exists(logfile):
+        os.remove(logfile)  # Odoo appends; a stale log would be counted again
     cmd = [
         *odoo.cmd,
         *subcommand,
