@@ -20,9 +20,10 @@ Usage::
 
     # a throwaway database with the addon, without demo data
     odoo -d ec_bench -i eldercare_billing --without-demo=all --stop-after-init \\
-         [--addons-path=...] [--db_host=... --db_port=... --db_user=... --db_password=...]
+         [--addons-path=...] [--db_host=... --db_port=... --db_user=...
+          --db_password=...]
     # default: 1,000 elders, baseline on 100
-    python3 benchmarks/bench_month_end.py -d ec_bench [same --addons-path/--db_* options]
+    python3 benchmarks/bench_month_end.py -d ec_bench [same --addons-path/--db_*]
     # the real target: 10,000 elders x 8 lines
     python3 benchmarks/bench_month_end.py -d ec_bench --full
 
@@ -138,7 +139,9 @@ def setup_fixtures(env, rnd, tag):
         for product in products:
             price = round(rnd.uniform(20, 150), 2)
             prices[(provider.id, product.id)] = price
-            lines.append(Command.create({"product_id": product.id, "price_unit": price}))
+            lines.append(
+                Command.create({"product_id": product.id, "price_unit": price})
+            )
         contracts.append(
             {
                 "name": f"HT-{tag}-{provider.id}",
@@ -168,8 +171,9 @@ def setup_fixtures(env, rnd, tag):
     return communities, products, providers, prices, categories
 
 
-def create_elders(env, rnd, count, communities, categories, products, providers,
-                  prices, period, label):
+def create_elders(
+    env, rnd, count, communities, categories, products, providers, prices, period, label
+):
     days = month_dates(period)
     elders = env["res.partner"].create(
         [
@@ -319,19 +323,37 @@ def main(argv=None):
             env.company.eldercare_billing_chunk_size = args.chunk
         period, baseline_period = next_free_period(env)
         tag = f"{period}-{args.seed}"
-        print(f"database {cr.dbname}, month {period}, {args.elders} elders x "
-              f"{LINES_PER_ELDER} lines; baseline {args.baseline} elders")
+        print(
+            f"database {cr.dbname}, month {period}, {args.elders} elders x "
+            f"{LINES_PER_ELDER} lines; baseline {args.baseline} elders"
+        )
 
         started = time.perf_counter()
         fixtures = setup_fixtures(env, rnd, tag)
         communities, products, providers, prices, categories = fixtures
         elders = create_elders(
-            env, rnd, args.elders, communities, categories, products, providers,
-            prices, period, "基准",
+            env,
+            rnd,
+            args.elders,
+            communities,
+            categories,
+            products,
+            providers,
+            prices,
+            period,
+            "基准",
         )
         baseline_elders = create_elders(
-            env, rnd, args.baseline, communities, categories, products, providers,
-            prices, baseline_period, "对照",
+            env,
+            rnd,
+            args.baseline,
+            communities,
+            categories,
+            products,
+            providers,
+            prices,
+            baseline_period,
+            "对照",
         )
         cr.commit()
         print(f"data generated in {time.perf_counter() - started:.1f} s")
@@ -359,18 +381,26 @@ def main(argv=None):
         rate = args.elders / elapsed
         naive_rate = args.baseline / naive_elapsed
         print()
-        print(f"month end ({run.state}): {run.statement_count} statements, "
-              f"{lines} lines, {moves} posted invoices/bills in {elapsed:.1f} s "
-              f"-> {rate:.1f} elders/s")
+        print(
+            f"month end ({run.state}): {run.statement_count} statements, "
+            f"{lines} lines, {moves} posted invoices/bills in {elapsed:.1f} s "
+            f"-> {rate:.1f} elders/s"
+        )
         print(f"projected for 10,000 elders: {10000 / rate:.0f} s (budget 300 s)")
-        print(f"naive baseline (one invoice at a time): {args.baseline} elders in "
-              f"{naive_elapsed:.1f} s -> {naive_rate:.1f} elders/s "
-              f"(10,000 elders: {10000 / naive_rate:.0f} s)")
+        print(
+            f"naive baseline (one invoice at a time): {args.baseline} elders in "
+            f"{naive_elapsed:.1f} s -> {naive_rate:.1f} elders/s "
+            f"(10,000 elders: {10000 / naive_rate:.0f} s)"
+        )
         print(f"speed-up over the baseline: {rate / naive_rate:.1f}x")
-        print(f"_running_total live (before month end): median {live_median:.1f} ms, "
-              f"max {live_max:.1f} ms")
-        print(f"_running_total from statements: median {stored_median:.1f} ms, "
-              f"max {stored_max:.1f} ms (budget 200 ms)")
+        print(
+            f"_running_total live (before month end): median {live_median:.1f} ms, "
+            f"max {live_max:.1f} ms"
+        )
+        print(
+            f"_running_total from statements: median {stored_median:.1f} ms, "
+            f"max {stored_max:.1f} ms (budget 200 ms)"
+        )
         print(run.summary)
 
 

@@ -16,10 +16,9 @@ class AccountMove(models.Model):
         readonly=True,
         index="btree_not_null",
     )
-    eldercare_period = fields.Char(string="Eldercare Period", copy=False, readonly=True)
+    eldercare_period = fields.Char(copy=False, readonly=True)
     eldercare_statement_id = fields.Many2one(
         "eldercare.statement",
-        string="Eldercare Statement",
         copy=False,
         readonly=True,
         index="btree_not_null",

@@ -664,7 +664,7 @@ class EldercareBillingRunLine(models.Model):
         "eldercare.billing.run", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="run_id.company_id", store=True)
-    partner_id = fields.Many2one("res.partner", string="Partner", index=True)
+    partner_id = fields.Many2one("res.partner", index=True)
     level = fields.Selection(
         [("error", "Error (skipped)"), ("warning", "Warning")],
         required=True,

@@ -13,7 +13,6 @@ class ResCompany(models.Model):
     )
     eldercare_purchase_journal_id = fields.Many2one(
         "account.journal",
-        string="Eldercare Purchase Journal",
         domain="[('type', '=', 'purchase')]",
         help="Journal of the provider bills (default: first purchase journal).",
     )

@@ -45,10 +45,8 @@ class EldercareStatement(models.Model):
         "res.company", required=True, index=True, default=lambda s: s.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id", store=True)
-    elder_category_id = fields.Many2one(
-        "eldercare.elder.category", string="Elder Category", index=True
-    )
-    community_id = fields.Many2one("eldercare.area", string="Community", index=True)
+    elder_category_id = fields.Many2one("eldercare.elder.category", index=True)
+    community_id = fields.Many2one("eldercare.area", index=True)
     line_ids = fields.One2many(
         "eldercare.statement.line", "statement_id", string="Lines", copy=False
     )
@@ -632,7 +630,7 @@ class EldercareStatementLine(models.Model):
     )
     date = fields.Date(required=True)
     product_id = fields.Many2one("product.product", string="Service", required=True)
-    provider_id = fields.Many2one("res.partner", string="Provider", index=True)
+    provider_id = fields.Many2one("res.partner", index=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     price_unit = fields.Float(digits="Product Price")
     price_unit_contract = fields.Float(
@@ -640,11 +638,11 @@ class EldercareStatementLine(models.Model):
         digits="Product Price",
         help="Contracted price paid to the provider.",
     )
-    amount = fields.Monetary(string="Amount", aggregator="sum")
+    amount = fields.Monetary(aggregator="sum")
     amount_elder = fields.Monetary(string="Elder Share", aggregator="sum")
     amount_subsidy = fields.Monetary(string="Subsidy Share", aggregator="sum")
     amount_cost = fields.Monetary(string="Provider Amount", aggregator="sum")
-    subsidy_rule_id = fields.Many2one("eldercare.subsidy.rule", string="Subsidy Rule")
+    subsidy_rule_id = fields.Many2one("eldercare.subsidy.rule")
     payer_id = fields.Many2one("res.partner", string="Subsidy Payer", index=True)
     subsidy_move_id = fields.Many2one(
         "account.move", string="Subsidy Invoice", copy=False, index="btree_not_null"

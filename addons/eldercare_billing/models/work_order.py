@@ -26,7 +26,8 @@ class EldercareWorkOrder(models.Model):
         "eldercare.statement.line", "work_order_id", readonly=True
     )
     statement_id = fields.Many2one(
-        "eldercare.statement", compute="_compute_statement_id", string="Statement"
+        "eldercare.statement",
+        compute="_compute_statement_id",
     )
 
     @api.depends("date_end", "date_scheduled")

@@ -19,10 +19,8 @@ class EldercareElderReport(models.Model):
     _order = "partner_id"
 
     partner_id = fields.Many2one("res.partner", string="Elder", readonly=True)
-    elder_category_id = fields.Many2one(
-        "eldercare.elder.category", string="Elder Category", readonly=True
-    )
-    community_id = fields.Many2one("eldercare.area", string="Community", readonly=True)
+    elder_category_id = fields.Many2one("eldercare.elder.category", readonly=True)
+    community_id = fields.Many2one("eldercare.area", readonly=True)
     age_band = fields.Selection(AGE_BANDS, readonly=True)
     certified = fields.Boolean(readonly=True)
     elder_gender = fields.Selection(

@@ -23,10 +23,10 @@ class EldercareWorkOrderReport(models.Model):
         ],
         readonly=True,
     )
-    provider_id = fields.Many2one("res.partner", string="Provider", readonly=True)
+    provider_id = fields.Many2one("res.partner", readonly=True)
     product_id = fields.Many2one("product.product", string="Service", readonly=True)
-    community_id = fields.Many2one("eldercare.area", string="Community", readonly=True)
-    elder_id = fields.Many2one("res.partner", string="Elder", readonly=True)
+    community_id = fields.Many2one("eldercare.area", readonly=True)
+    elder_id = fields.Many2one("res.partner", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     completed_count = fields.Integer(
         string="Completed", readonly=True, aggregator="sum"

@@ -137,7 +137,7 @@ class TestMonthEnd(EldercareBillingDataMixin, AccountTestInvoicingCommon):
 
         def flaky(statements, run=None):
             if alone in statements.partner_id:
-                raise UserError("Simulated failure")
+                raise RuntimeError("Simulated failure")
             return original(statements, run=run)
 
         with patch.object(Statement, "_create_elder_invoices", flaky):

@@ -12,7 +12,9 @@ class EldercareMonthEndWizard(models.TransientModel):
         return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
     period = fields.Char(
-        required=True, default=_default_period, help="Month to bill, as YYYY-MM."
+        required=True,
+        default=lambda self: self._default_period(),
+        help="Month to bill, as YYYY-MM.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company

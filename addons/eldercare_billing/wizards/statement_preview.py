@@ -76,7 +76,7 @@ class EldercareStatementPreviewLine(models.TransientModel):
     work_order_id = fields.Many2one("eldercare.work.order")
     date = fields.Date()
     product_id = fields.Many2one("product.product", string="Service")
-    provider_id = fields.Many2one("res.partner", string="Provider")
+    provider_id = fields.Many2one("res.partner")
     quantity = fields.Float(digits="Product Unit of Measure")
     price_unit = fields.Float(digits="Product Price")
     amount = fields.Monetary()

@@ -12,7 +12,9 @@ class EldercareXlsxExportWizard(models.TransientModel):
     def _default_date_from(self):
         return date(fields.Date.context_today(self).year, 1, 1)
 
-    date_from = fields.Date(required=True, default=_default_date_from)
+    date_from = fields.Date(
+        required=True, default=lambda self: self._default_date_from()
+    )
     date_to = fields.Date(required=True, default=fields.Date.context_today)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
