@@ -18,6 +18,7 @@
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
+        "views/eldercare_alert_views.xml",
         "views/eldercare_call_simulate_views.xml",
         "views/menus.xml",
     ],

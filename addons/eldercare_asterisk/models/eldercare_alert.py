@@ -48,3 +48,27 @@ class EldercareAlert(models.Model):
             return action
         self.message_post(body=_("Call back to %s started.", number))
         return action
+
+    def _eldercare_call_relatives(self, relatives):
+        """Emergency's hook when relatives are notified: ring the operator's
+        phone and dial the first relative who has a number (emergency contacts
+        first, by priority). One call at a time — the others are listed in the
+        chatter for the operator to call next."""
+        self.ensure_one()
+        called = super()._eldercare_call_relatives(relatives)
+        if called or not self.env.user.eldercare_endpoint:
+            return called
+        relative = relatives.filtered("phone")[:1]
+        if not relative:
+            return called
+        try:
+            with keep_hooks_savepoint(self.env):
+                relative.with_context(
+                    eldercare_alert_id=self.id
+                ).action_eldercare_call()
+        except UserError as error:
+            _logger.warning(
+                "Calling the relative of alert %s failed: %s", self.id, error
+            )
+            return called
+        return called | relative

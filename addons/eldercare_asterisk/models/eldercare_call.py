@@ -60,6 +60,11 @@ class EldercareCall(models.Model):
     started_at = fields.Datetime(
         "Started", default=fields.Datetime.now, required=True, readonly=True
     )
+    queued_at = fields.Datetime(
+        "Queued",
+        readonly=True,
+        help="When the call entered an operator queue (emergency or service).",
+    )
     answered_at = fields.Datetime("Answered", readonly=True)
     ended_at = fields.Datetime("Ended", readonly=True)
     ring_seconds = fields.Integer(
@@ -68,8 +73,9 @@ class EldercareCall(models.Model):
         store=True,
         precompute=True,
         aggregator="avg",
-        help="Seconds from the call reaching the center to an operator answering "
-        "(or to the hang-up when nobody answered).",
+        help="Seconds from the call being queued for the operators (for calls "
+        "without queue: from its start) to an operator answering, or to the "
+        "hang-up when nobody answered.",
     )
     talk_seconds = fields.Integer(
         "Talk Time (s)",
@@ -132,6 +138,9 @@ class EldercareCall(models.Model):
         readonly=True,
     )
     hangup_cause = fields.Char(readonly=True)
+    dial_status = fields.Char(
+        readonly=True, help="Asterisk DialStatus of the last dial (outbound calls)."
+    )
     operator_id = fields.Many2one(
         "res.users", "Answered by", index="btree_not_null", readonly=True
     )
@@ -171,10 +180,10 @@ class EldercareCall(models.Model):
                 models_.append((model, self.env[model]._description))
         return models_
 
-    @api.depends("started_at", "answered_at", "ended_at")
+    @api.depends("started_at", "queued_at", "answered_at", "ended_at")
     def _compute_durations(self):
         for call in self:
-            start = call.started_at
+            start = call.queued_at or call.started_at
             if start and call.answered_at:
                 call.ring_seconds = max(0, (call.answered_at - start).total_seconds())
             elif start and call.ended_at:

@@ -264,6 +264,7 @@ class EldercarePbxBridge(models.AbstractModel):
                     "line_id": line_id,
                     "route": route,
                     "queue": queue if route != "ivr" else False,
+                    "queued_at": fields.Datetime.now() if route != "ivr" else False,
                     "alert_id": alert.id,
                 },
                 {
@@ -338,6 +339,8 @@ class EldercarePbxBridge(models.AbstractModel):
             vals = {"ivr_choices": choices[:64], "route": result["route"]}
             if result["route"] in ("operator", "emergency"):
                 vals["queue"] = result["queue"]
+                if not call.queued_at:
+                    vals["queued_at"] = fields.Datetime.now()
             if request:
                 vals["request_ref"] = f"{request._name},{request.id}"
             if elder and not call.elder_id:
@@ -409,6 +412,7 @@ class EldercarePbxBridge(models.AbstractModel):
                     "line_id": line_id,
                     "route": "emergency",
                     "queue": QUEUE_EMERGENCY,
+                    "queued_at": received,
                     "alert_id": alert.id,
                 },
                 {"direction": "inbound", "started_at": received},
@@ -433,6 +437,7 @@ class EldercarePbxBridge(models.AbstractModel):
             "BridgeEnter": self._on_bridge_enter,
             "AgentConnect": self._on_agent_connect,
             "QueueCallerJoin": self._on_queue_caller_join,
+            "DialEnd": self._on_dial_end,
             "Hangup": self._on_hangup,
             "VarSet": self._on_varset,
         }
@@ -565,8 +570,21 @@ class EldercarePbxBridge(models.AbstractModel):
 
     def _on_queue_caller_join(self, event, linkedid, call):
         queue = _text(event.get("Queue"))
-        if call and queue and call.queue != queue:
-            call.queue = queue
+        if not call or not queue:
+            return call
+        vals = {}
+        if call.queue != queue:
+            vals["queue"] = queue
+        if not call.queued_at:
+            vals["queued_at"] = _parse_ts(event.get("Timestamp"))
+        if vals:
+            call.write(vals)
+        return call
+
+    def _on_dial_end(self, event, linkedid, call):
+        status = _text(event.get("DialStatus"), 32)
+        if call and status and call.direction == "outbound":
+            call.dial_status = status
         return call
 
     def _on_hangup(self, event, linkedid, call):
@@ -581,8 +599,10 @@ class EldercarePbxBridge(models.AbstractModel):
             disposition = "answered"
         elif call.route in ("request", "statement"):
             disposition = "self_service"
-        elif cause == "17":
+        elif cause == "17" or call.dial_status == "BUSY":
             disposition = "busy"
+        elif call.dial_status in ("CHANUNAVAIL", "CONGESTION", "INVALIDARGS"):
+            disposition = "failed"
         elif cause in ("19", "18", "21") or call.direction == "outbound":
             disposition = "no_answer"
         elif cause in ("1", "3", "27", "34", "38", "41", "42"):

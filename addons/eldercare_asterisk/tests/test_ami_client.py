@@ -100,6 +100,21 @@ class TestAmiClient(EldercarePbxCase):
         self.assertEqual(alert.eldercare_call_ids.direction, "outbound")
         self.assertEqual(alert.state, "confirming")
 
+    def test_notifying_relatives_calls_the_first_one(self):
+        alert = self.env["eldercare.alert"]._raise_from_call(
+            {"linkedid": "cb-3", "caller_number": ELDER_NUMBER, "did": "7901"}
+        )
+        self.assertEqual(alert.elder_id, self.elder)
+        with FakeAmiServer(secret=SECRET) as server:
+            self.configure(server.port)
+            alert.with_user(self.operator).action_notify()
+        headers = dict(server.actions("Originate")[0])
+        self.assertEqual(headers["Exten"], "13700007003")  # the son
+        self.assertEqual(headers["Channel"], "PJSIP/7101")
+        call = alert.eldercare_call_ids
+        self.assertEqual(call.dialed_number, "13700007003")
+        self.assertIn("called", alert.message_ids[:1].body)
+
     def test_alert_call_back_without_pbx_still_shows_the_numbers(self):
         alert = self.env["eldercare.alert"]._raise_from_call(
             {"linkedid": "cb-2", "caller_number": ELDER_NUMBER, "did": "7901"}

@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -14,6 +16,7 @@ def ev(name, linkedid, offset=0.0, **headers):
 
 
 @tagged("post_install", "-at_install", "eldercare_asterisk")
+@freeze_time("2025-11-24 08:00:00")
 class TestAmiEvents(EldercarePbxCase):
     def start_call(self, lid, caller, did):
         self.bridge.ami_events(
@@ -252,3 +255,34 @@ class TestAmiEvents(EldercarePbxCase):
         self.assertEqual(call.direction, "outbound")
         self.assertEqual(call.initiated_by_id, self.operator)
         self.assertEqual(call.dialed_number, "13600000009")
+
+    def test_outbound_busy(self):
+        lid = "ec-outbound-1"
+        call = self.env["eldercare.call"].create(
+            {
+                "linkedid": lid,
+                "uniqueid": lid,
+                "direction": "outbound",
+                "dialed_number": "13600000009",
+                "initiated_by_id": self.operator.id,
+                "started_at": "2025-11-24 08:00:00",
+            }
+        )
+        self.bridge.ami_events(
+            [
+                ev("Newchannel", lid, Uniqueid=lid, Channel="PJSIP/7101-00000061"),
+                ev(
+                    "DialBegin",
+                    lid,
+                    4,
+                    Channel="PJSIP/7101-00000061",
+                    DestChannel="PJSIP/trunk-00000062",
+                ),
+                ev("DialEnd", lid, 6, DialStatus="BUSY"),
+                ev("Hangup", lid, 7, Uniqueid=lid, Cause="16"),
+            ]
+        )
+        self.assertFalse(call.popup_user_ids, "no popup for the operator's own call")
+        self.assertEqual(call.dial_status, "BUSY")
+        self.assertEqual(call.disposition, "busy")
+        self.assertFalse(call.offered)
