@@ -1,7 +1,9 @@
 import re
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
+from ..controllers.portal import EldercareProviderPortal
 from .common import HEALTH_MARKERS, HouseholdTestMixin
 
 
@@ -169,3 +171,20 @@ class TestProviderPortal(HouseholdTestMixin, HttpCase):
         self.assertNotIn(self.order_a.name, html)
         response = self.url_open(f"/my/work_orders/{self.order_a.id}")
         self.assertNotIn(self.order_a.name, response.text)
+
+    def test_pager_and_sorting(self):
+        _request, order_2 = self._dispatch(self.provider_a)
+        _request, order_3 = self._dispatch(self.provider_a)
+        names = sorted((self.order_a | order_2 | order_3).mapped("name"))
+        self.authenticate("provider_a_test", "provider_a_test")
+        with patch.object(EldercareProviderPortal, "_items_per_page", 2):
+            page1 = self._page("/my/work_orders?sortby=name").text
+            page2 = self._page("/my/work_orders/page/2?sortby=name").text
+        # name descending: the two newest on page 1, the oldest on page 2
+        self.assertIn(names[2], page1)
+        self.assertIn(names[1], page1)
+        self.assertNotIn(names[0], page1)
+        self.assertIn(names[0], page2)
+        self.assertNotIn(names[2], page2)
+        self.assertIn("/my/work_orders/page/2", page1, "the pager links page 2")
+        self.assertNotIn(self.order_b.name, page1 + page2)
