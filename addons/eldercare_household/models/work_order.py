@@ -33,7 +33,9 @@ class EldercareWorkOrder(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if {"state", "decline_reason"} & set(vals):
-            self.request_id._sync_from_work_orders()
+            # bookkeeping of the center: providers (portal) may move their
+            # orders but have no access to the requests themselves
+            self.sudo().request_id._sync_from_work_orders()
         return res
 
     def _is_handed_back(self):

@@ -340,3 +340,14 @@ class TestServiceRequest(HouseholdTestMixin, TransactionCase):
             {"work_order_id": order.id, "satisfaction": "4"}
         ).action_confirm()
         self.assertFalse(request.activity_ids, "the reminder is done")
+
+    def test_provider_moves_order_without_sudo(self):
+        """The request follows even when the provider works through the ORM
+        with its own rights (no access to requests)."""
+        request, order = self._dispatched_order()
+        as_provider = order.with_user(self.user_a)
+        as_provider.action_accept()
+        as_provider.action_start()
+        as_provider.action_done()
+        self.assertEqual(order.state, "done")
+        self.assertEqual(request.state, "done")
