@@ -4,6 +4,7 @@ from . import (
     test_answer_report,
     test_bench_route,
     test_ivr,
+    test_jsonrpc,
     test_routing,
     test_views,
 )
