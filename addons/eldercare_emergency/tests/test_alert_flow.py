@@ -233,3 +233,30 @@ class TestAlertFlow(EldercareEmergencyCase):
         self.assertEqual(order.price_unit, 50.0)
         # the portal staff is told through the work order's messages
         self.assertIn(staff_user.partner_id, order.message_partner_ids)
+
+    def test_direct_confirm_and_false_alarm_after_confirm(self):
+        alert = self._new_alert().with_user(self.operator)
+        # the operator heard the elder on the call: confirm without calling back
+        alert.action_confirm()
+        self.assertEqual(alert.state, "confirmed")
+        self.assertEqual(alert.operator_id, self.operator)
+        self.assertTrue(alert.answered_at and alert.confirmed_at)
+        # on second thought it was nothing: still a false alarm, with a reason
+        alert.action_false_alarm("Elder confused the button with the TV remote")
+        self.assertEqual(alert.state, "false_alarm")
+        with self.assertRaisesRegex(UserError, "cannot be dispatched again"):
+            alert.action_dispatch_wizard()
+
+    def test_unknown_caller_cannot_be_notified_or_dispatched(self):
+        alert = self.Alert._raise_from_call(
+            {"linkedid": "flow-unknown", "caller_number": "13599990000"}
+        ).with_user(self.operator)
+        with self.assertRaisesRegex(UserError, "no elder on file"):
+            alert.action_notify()
+        alert.action_confirm()
+        with self.assertRaisesRegex(UserError, "Identify the elder"):
+            alert._dispatch(user=self.worker)
+        # once identified, the usual flow continues
+        alert.elder_id = self.elder
+        alert._dispatch(user=self.worker)
+        self.assertEqual(alert.state, "dispatched")
