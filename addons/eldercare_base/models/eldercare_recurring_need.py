@@ -80,9 +80,7 @@ class EldercareRecurringNeed(models.Model):
         help="Generated work orders are pre-filled with this provider when it "
         "has an active contract for the item and community on that date.",
     )
-    quantity = fields.Float(
-        default=1.0, required=True, digits="Product Unit of Measure"
-    )
+    quantity = fields.Float(default=1.0, required=True)
     freq = fields.Selection(
         [("daily", "Days"), ("weekly", "Weeks"), ("monthly", "Months")],
         string="Repeat Every",
@@ -310,7 +308,6 @@ class EldercareRecurringNeed(models.Model):
             )
         else:
             vals["price_unit"] = self.product_id.lst_price
-        vals["amount_total"] = vals["price_unit"] * self.quantity
         return vals
 
     def _generate_work_orders(self, date_from=None, date_to=None):

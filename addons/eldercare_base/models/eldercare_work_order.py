@@ -145,9 +145,7 @@ class EldercareWorkOrder(models.Model):
         copy=False,
         readonly=True,
     )
-    quantity = fields.Float(
-        default=1.0, digits="Product Unit of Measure", required=True
-    )
+    quantity = fields.Float(default=1.0, required=True)
     price_unit = fields.Float(
         string="Unit Price",
         digits="Product Price",
