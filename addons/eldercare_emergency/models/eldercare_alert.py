@@ -1080,8 +1080,13 @@ class EldercareAlert(models.Model):
             users = self.env["res.users"]._eldercare_on_duty_operators()
         for lang, lang_users in self._users_by_lang(users):
             for alert in self.with_context(lang=lang):
+                recipients = lang_users.filtered(
+                    lambda u, a=alert: a.company_id in u.company_ids
+                )
+                if not recipients:
+                    continue
                 payload = alert._eldercare_popup_payload()
-                for user in lang_users:
+                for user in recipients:
                     user._bus_send("eldercare_alert_popup", payload)
         return True
 
@@ -1090,8 +1095,13 @@ class EldercareAlert(models.Model):
         users = self.env["res.users"]._eldercare_operator_users()
         for lang, lang_users in self._users_by_lang(users):
             for alert in self.with_context(lang=lang):
+                recipients = lang_users.filtered(
+                    lambda u, a=alert: a.company_id in u.company_ids
+                )
+                if not recipients:
+                    continue
                 payload = {"alert": alert._eldercare_alert_summary()}
-                for user in lang_users:
+                for user in recipients:
                     user._bus_send("eldercare_alert_update", payload)
 
     # ------------------------------------------------------------------ dashboard

@@ -3,6 +3,7 @@ from datetime import datetime
 
 import psycopg2
 
+from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -127,3 +128,17 @@ class TestRaiseFromCall(EldercareEmergencyCase):
         self.assertEqual(chinese["alert"]["type"]["name"], "一键呼叫")
         self.assertEqual(chinese["alert"]["state_label"], "新报警")
         self.assertEqual(chinese["alert"]["channel_label"], "紧急呼叫专线")
+
+    def test_popup_only_to_operators_of_the_company(self):
+        other_company = self.env["res.company"].create({"name": "Other Center"})
+        self.operator2.write(
+            {
+                "company_ids": [Command.set(other_company.ids)],
+                "company_id": other_company.id,
+            }
+        )
+        self.Alert._raise_from_call(
+            {"linkedid": "1700000000.606", "caller_number": "13011110001"}
+        )
+        self.assertTrue(self._bus_messages("eldercare_alert_popup", self.operator))
+        self.assertFalse(self._bus_messages("eldercare_alert_popup", self.operator2))
