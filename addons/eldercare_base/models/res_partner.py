@@ -604,10 +604,22 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_eldercare_refresh_age(self):
-        """Recompute the stored age of elders whose birthday is today."""
+        """Recompute the stored age (and age band) of elders whose age changed.
+
+        Compares in SQL, so a missed run catches up on the next one.
+        """
         today = fields.Date.context_today(self)
-        elders = self._eldercare_birthday_partners(today)
+        self.flush_model(["birthdate", "age", "is_elder"])
+        self.env.cr.execute(
+            """
+            SELECT id FROM res_partner
+             WHERE is_elder AND birthdate IS NOT NULL AND birthdate <= %s
+               AND COALESCE(age, -1) != EXTRACT(YEAR FROM AGE(%s, birthdate))
+            """,
+            (today, today),
+        )
+        elders = self.browse([row[0] for row in self.env.cr.fetchall()])
         if elders:
             self.env.add_to_compute(self._fields["age"], elders)
-            elders.flush_recordset(["age"])
+            elders.flush_recordset(["age", "age_band"])
         return len(elders)

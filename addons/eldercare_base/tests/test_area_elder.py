@@ -81,10 +81,14 @@ class TestAreaElder(EldercareCommon):
         with freeze_time("2026-03-11"):
             elder.birthdate = date(1946, 3, 12)  # recompute on the eve
             self.assertEqual(elder.age, 79)
-        with freeze_time("2026-03-12"):
-            self.env["res.partner"]._cron_eldercare_refresh_age()
-            elder.invalidate_recordset(["age"])
+        with freeze_time("2026-03-14"):  # the run of the 12th was missed
+            self.assertGreaterEqual(
+                self.env["res.partner"]._cron_eldercare_refresh_age(), 1
+            )
+            elder.invalidate_recordset(["age", "age_band"])
             self.assertEqual(elder.age, 80)
+            self.assertEqual(elder.age_band, "80_89")
+            self.assertEqual(self.env["res.partner"]._cron_eldercare_refresh_age(), 0)
 
     def test_health_changes_tracked(self):
         Partner = self.env["res.partner"]
