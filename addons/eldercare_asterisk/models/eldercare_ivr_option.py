@@ -28,11 +28,9 @@ class EldercareIvrOption(models.Model):
         "product.product",
         string="Service",
         compute="_compute_product_id",
-        store=True,
-        readonly=False,
-        domain=[("is_eldercare_service", "=", True)],
-        help="Service requested by this key. When Household Services is installed "
-        "it comes from its service keys (Configuration > Service keys).",
+        help="Service requested by this key: it comes from the service keys of "
+        "Household Services (Configuration > Service keys) when that module is "
+        "installed.",
     )
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
@@ -58,10 +56,10 @@ class EldercareIvrOption(models.Model):
             )
             keys = {key.key: key.product_id for key in service_keys}
         for option in self:
-            if option.action != "service":
-                option.product_id = False
-            elif option.digit in keys:
+            if option.action == "service" and option.digit in keys:
                 option.product_id = keys[option.digit]
+            else:
+                option.product_id = False
 
     @api.constrains("digit")
     def _check_digit(self):

@@ -65,6 +65,9 @@ class TestIvr(EldercarePbxCase):
     def test_household_digit_creates_request(self):
         if "eldercare.service.request" not in self.env:
             self.skipTest("eldercare_household is not installed")
+        key = self.env["eldercare.service.key"].search([("key", "=", "1")], limit=1)
+        option = self.env["eldercare.ivr.option"].search([("digit", "=", "1")])
+        self.assertEqual(option.product_id, key.product_id)
         self.route("1700000100.6", ELDER_NUMBER, SERVICE_DID)
         result = self.choose("1700000100.6", "1")
         self.assertEqual(result["route"], "request")
