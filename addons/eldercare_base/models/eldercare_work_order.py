@@ -126,6 +126,7 @@ class EldercareWorkOrder(models.Model):
         index=True,
         ondelete="set null",
         copy=False,
+        check_company=True,
     )
     date_scheduled = fields.Datetime(
         string="Scheduled",

@@ -424,6 +424,20 @@ class ResPartner(models.Model):
         return card
 
     # -------------------------------------------------------------- actions
+    def action_open_elder_file(self):
+        """Open the contact in the elder file form (from the Contacts app)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("eldercare_base.res_partner_view_form_elder").id, "form")
+            ],
+            "context": {"default_is_elder": True},
+        }
+
     def action_view_elder_work_orders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

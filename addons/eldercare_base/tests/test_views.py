@@ -118,3 +118,13 @@ class TestViews(EldercareCommon):
         contract.area_ids = self.community_b
         contract.action_activate()
         self.assertEqual(contract.state, "active")
+
+    def test_elder_file_from_contacts(self):
+        user = self.users["operator"]
+        form = Form(self.elder_a.with_user(user))  # the standard contact form
+        self.assertEqual(form.name, "张秀英")
+        action = self.elder_a.with_user(user).action_open_elder_file()
+        self.assertEqual(
+            action["views"][0][0],
+            self.env.ref("eldercare_base.res_partner_view_form_elder").id,
+        )
