@@ -122,4 +122,5 @@ class TestAlertTour(HttpCase):
         self.assertEqual(alert.work_order_id.user_id, self.worker)
         self.assertEqual(alert.work_order_id.origin, "alert")
         self.assertEqual(unknown.state, "new")
+        self.assertFalse(self.operator.eldercare_on_duty, "went off duty in the tour")
         self.assertFalse(unknown.elder_id)

@@ -23,6 +23,7 @@ export const eldercareAlertService = {
             popups: [], // [{alert, elder}] newest first
             soundBlocked: false,
             flashing: false,
+            onDuty: null, // unknown until loaded
         });
 
         function findIndex(alertId) {
@@ -123,6 +124,25 @@ export const eldercareAlertService = {
             });
         }
 
+        async function loadDuty() {
+            const [record] = await orm.read("res.users", [user.userId], [
+                "eldercare_on_duty",
+            ]);
+            state.onDuty = Boolean(record && record.eldercare_on_duty);
+            return state.onDuty;
+        }
+
+        async function setDuty(value) {
+            state.onDuty = await orm.call("res.users", "eldercare_set_on_duty", [value]);
+            notification.add(
+                state.onDuty
+                    ? _t("You are on duty: new alerts pop up on your screen.")
+                    : _t("You are off duty: no alert popups."),
+                { type: state.onDuty ? "success" : "warning" }
+            );
+            return state.onDuty;
+        }
+
         async function enableSound() {
             const ok = (await unlockAudio()) || isAudioRunning();
             state.soundBlocked = !ok;
@@ -141,6 +161,8 @@ export const eldercareAlertService = {
             dismiss,
             openForm,
             enableSound,
+            loadDuty,
+            setDuty,
             ring,
             get uid() {
                 return user.userId;

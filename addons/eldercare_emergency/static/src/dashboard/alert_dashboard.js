@@ -25,12 +25,12 @@ export class EldercareAlertDashboard extends Component {
             alerts: [],
             counters: {},
             rates: {},
-            onDuty: false,
             isSupervisor: false,
             selectedId: null,
             selected: null,
             now: Date.now(),
         });
+        this.duty = useState(this.alertService.state);
         this.clockOffset = 0;
         this.reloadTimer = null;
 
@@ -64,7 +64,7 @@ export class EldercareAlertDashboard extends Component {
         this.state.alerts = data.alerts;
         this.state.counters = data.counters;
         this.state.rates = data.rates;
-        this.state.onDuty = data.on_duty;
+        this.alertService.state.onDuty = data.on_duty;
         this.state.isSupervisor = data.is_supervisor;
         this.state.loaded = true;
         if (this.state.selectedId) {
@@ -90,9 +90,7 @@ export class EldercareAlertDashboard extends Component {
     }
 
     async toggleDuty() {
-        this.state.onDuty = await this.orm.call("res.users", "eldercare_set_on_duty", [
-            !this.state.onDuty,
-        ]);
+        await this.alertService.setDuty(!this.duty.onDuty);
     }
 
     async take(alert) {

@@ -88,5 +88,18 @@ registry.category("web_tour.tours").add("eldercare_alert_popup_tour", {
             content: "The dashboard shows it as dispatched",
             trigger: ".o_eldercare_dashboard .o_ec_alert_row.o_ec_row_dispatched:contains(Wang Tour)",
         },
+        {
+            content: "Going off duty from the systray bell",
+            trigger: ".o_ec_systray_duty button.o_ec_on_duty",
+            run: "click",
+        },
+        {
+            content: "The dashboard switch follows",
+            trigger: ".o_eldercare_dashboard .o_ec_duty_toggle.btn-outline-secondary",
+        },
+        {
+            content: "The bell shows off duty",
+            trigger: ".o_ec_systray_duty button.o_ec_off_duty",
+        },
     ],
 });
