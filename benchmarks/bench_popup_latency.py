@@ -12,7 +12,8 @@ the bridge). Measured per call:
 * ``notified``: the moment the popup reaches the bus -- real Odoo: the
   PostgreSQL ``NOTIFY imbus`` Odoo sends when the transaction holding the
   ``eldercare_alert_popup``/``eldercare_call_popup`` bus.bus row commits
-  (``LISTEN imbus`` here, then the row is matched to the call's alert);
+  (``LISTEN imbus`` on the ``postgres`` database, like Odoo's own bus
+  dispatcher, then the row is matched to the call's alert);
   baseline (fake Odoo): the moment the fake receives the DialBegin of an
   operator phone.
 
@@ -57,18 +58,22 @@ class BusListener:
         import psycopg2
 
         e = os.environ
-        self.conn = psycopg2.connect(
-            host=e["EC_PG_HOST"],
-            port=e["EC_PG_PORT"],
-            user=e["EC_PG_USER"],
-            password=e["EC_PG_PASSWORD"],
-            dbname=backend.db,
-        )
+        pg = {
+            "host": e["EC_PG_HOST"],
+            "port": e["EC_PG_PORT"],
+            "user": e["EC_PG_USER"],
+            "password": e["EC_PG_PASSWORD"],
+        }
+        # Odoo's bus sends "NOTIFY imbus" on the *postgres* database (where its
+        # own dispatcher listens), after the transaction with the rows commits
+        self.conn = psycopg2.connect(dbname="postgres", **pg)
         self.conn.autocommit = True
-        self.cur = self.conn.cursor()
+        self.conn.cursor().execute("LISTEN imbus")
+        self.db = psycopg2.connect(dbname=backend.db, **pg)
+        self.db.autocommit = True
+        self.cur = self.db.cursor()
         self.cur.execute("SELECT coalesce(max(id), 0) FROM bus_bus")
         self.last_id = self.cur.fetchone()[0]
-        self.cur.execute("LISTEN imbus")
         self.popups = []  # (monotonic time, alert id, type)
         self.stop = False
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -90,22 +95,29 @@ class BusListener:
             for row_id, message in self.cur.fetchall():
                 self.last_id = max(self.last_id, row_id)
                 try:
-                    kind = json.loads(message).get("type")
+                    data = json.loads(message)
                 except ValueError:
-                    kind = None
+                    continue
+                kind = data.get("type") if isinstance(data, dict) else None
                 if kind in ("eldercare_alert_popup", "eldercare_call_popup"):
-                    m = ALERT_RE.search(message)
-                    self.popups.append((now, int(m.group(1)) if m else None, kind))
+                    payload = data.get("payload") or {}
+                    alert = payload.get("alert") if isinstance(payload, dict) else None
+                    alert_id = alert.get("id") if isinstance(alert, dict) else None
+                    if alert_id is None:
+                        m = ALERT_RE.search(message)
+                        alert_id = int(m.group(1)) if m else None
+                    self.popups.append((now, alert_id, kind))
 
     def close(self):
         self.stop = True
         self.thread.join(2)
         self.conn.close()
+        self.db.close()
 
 
-def measure(stack, calls, listener=None):
+def measure(stack, calls, listener=None, warmup=2):
     first, ringing = [], []
-    for _ in range(calls):
+    for n in range(calls + warmup):
         mark = len(stack.ami.events)
         fake_mark = len(stack.backend.fake.events) if listener is None else 0
         stack.ami.originate("8001", "13800138000", wait=10)
@@ -155,11 +167,16 @@ def measure(stack, calls, listener=None):
                 message="popup on the bus",
             )
             time.sleep(1.0)  # the DialBegin popup, if any, follows the alert one
+            if not listener.popups:
+                print("no popup seen on the bus at all", flush=True)
             times = sorted(t for t, a, _k in listener.popups if a == alert_id)
             first.append(times[0] - arrival)
             ringing.append(times[-1] - arrival)
         stack.ami.hangup_all()
         time.sleep(0.3)
+        if n < warmup:  # the first calls warm Odoo's caches: not measured
+            first.pop()
+            ringing.pop()
     return first, ringing
 
 

@@ -21,6 +21,7 @@ _logger = logging.getLogger("eldercare_bridge")
 FALLBACK_USEREVENT = "EldercareFallback"
 EMERGENCY_QUEUE_PREFIX = "eldercare-emergency"
 REPLAY_DELAY = 1.0  # seconds between spooling an alarm and replaying it
+REPLAY_CHUNK = 10  # alarms per spooled_alerts call: each chunk commits on its own
 
 
 class Bridge:
@@ -56,6 +57,7 @@ class Bridge:
         self.bridge_config = {}
         self.alerted = set()  # linkedids Odoo confirmed an alert for (this run)
         self.live = {}  # uniqueid -> {"Linkedid", "Channel"} from AMI
+        self.late_routes = {}  # linkedid -> routing request still running in Odoo
         self._replay_wake = asyncio.Event()
         self._tasks = []
         self._stopped = asyncio.Event()
@@ -136,10 +138,35 @@ class Bridge:
         asyncio.get_running_loop().call_later(REPLAY_DELAY, self._replay_wake.set)
         return added
 
+    def track_late_route(self, linkedid, task):
+        """An emergency routing request that missed the AGI deadline is still
+        running in Odoo: when it answers with an alert, the spooled alarm is
+        settled; until then the replay leaves that linkedid alone."""
+        self.late_routes[linkedid] = task
+
+        def done(fut):
+            self.late_routes.pop(linkedid, None)
+            alert_id = 0
+            if not fut.cancelled() and fut.exception() is None:
+                res = fut.result()
+                if isinstance(res, dict):
+                    alert_id = res.get("alert_id") or 0
+            if alert_id and linkedid in self.spool.pending:
+                try:
+                    self.spool.mark_done(linkedid, alert_id)
+                except OSError:
+                    _logger.exception("spool write failed for %s", linkedid)
+                self.alerted.add(linkedid)
+                _logger.info("late routing answer for %s: alert %s", linkedid, alert_id)
+            self._replay_wake.set()
+
+        task.add_done_callback(done)
+
     async def replay_spool_once(self):
-        items = self.spool.items()[:100]
+        items = [i for i in self.spool.items() if i["linkedid"] not in self.late_routes]
+        items = items[:REPLAY_CHUNK]
         if not items:
-            return 0
+            return None
         result = await self.rpc.execute(
             "spooled_alerts", items, timeout=self.cfg.rpc_timeout
         )
@@ -174,7 +201,8 @@ class Bridge:
             while len(self.spool):
                 try:
                     before = len(self.spool)
-                    await self.replay_spool_once()
+                    if await self.replay_spool_once() is None:
+                        break  # only late routing answers pending: they wake us
                     if len(self.spool) >= before:
                         raise RuntimeError("no spooled alarm confirmed")
                     attempt = 0
@@ -320,7 +348,7 @@ class Bridge:
         if self.ami:
             await self.ami.stop()
         await self.events.stop()
-        for task in self._tasks:
+        for task in [*self._tasks, *self.late_routes.values()]:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.rpc.close()

@@ -89,12 +89,20 @@ class Router:
         emergency_line = self.is_emergency_line(line, params["did"])
         received_at = utcnow_iso()
         result = None
+        # an emergency lookup keeps running after the deadline: its answer
+        # (the alert Odoo raised) then settles the spooled alarm without a replay
+        rpc_task = asyncio.ensure_future(
+            self.bridge.rpc.execute(
+                "agi_route",
+                params,
+                timeout=self.cfg.rpc_timeout
+                if emergency_line
+                else self.cfg.route_timeout,
+            )
+        )
         try:
             result = await asyncio.wait_for(
-                self.bridge.rpc.execute(
-                    "agi_route", params, timeout=self.cfg.route_timeout
-                ),
-                self.cfg.route_timeout,
+                asyncio.shield(rpc_task), self.cfg.route_timeout
             )
             if not isinstance(result, dict) or result.get("route") not in ROUTES:
                 raise ValueError(f"Odoo agi_route answered {result!r}")
@@ -104,6 +112,10 @@ class Router:
                 params["linkedid"],
                 self.cfg.route_timeout * 1000,
             )
+            if emergency_line:
+                self.bridge.track_late_route(params["linkedid"], rpc_task)
+            else:
+                rpc_task.cancel()
             result = None
         except Exception:
             _logger.exception(
