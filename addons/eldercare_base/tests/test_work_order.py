@@ -1,4 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
+
+from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -156,3 +158,43 @@ class TestWorkOrder(EldercareCommon):
         staff.area_ids = self.street
         order = self._order(provider_id=self.provider_1.id, staff_id=staff.id)
         self.assertEqual(order.staff_id, staff)
+
+    def test_contract_dates_and_expiry_cron(self):
+        Contract = self.env["eldercare.provider.contract"]
+        self.contract_2.write({"date_start": date(2027, 1, 1)})
+        eligible = Contract._find_eligible(
+            self.plumbing, self.community_a, date(2026, 12, 1)
+        )
+        self.assertEqual([p for p, _l in eligible], [self.provider_1])
+        eligible = Contract._find_eligible(
+            self.plumbing, self.community_a, date(2027, 1, 2)
+        )
+        self.assertEqual([p for p, _l in eligible], [self.provider_2, self.provider_1])
+        self.contract_1.date_end = date(2026, 6, 30)
+        with freeze_time("2026-07-01"):
+            self.assertEqual(Contract._cron_expire_contracts(), 1)
+        self.assertEqual(self.contract_1.state, "expired")
+        with self.assertRaisesRegex(UserError, "Only a draft contract"):
+            self.contract_1.action_activate()
+        with self.assertRaisesRegex(UserError, "active contract cannot be deleted"):
+            self.contract_2.unlink()
+        empty = Contract.create({"name": "HT-EMPTY", "provider_id": self.provider_1.id})
+        with self.assertRaisesRegex(UserError, "at least one service item"):
+            empty.action_activate()
+
+    def test_assign_to_staff_user(self):
+        staff_user = self._user(
+            "wo_staff", "base.group_portal,eldercare_base.group_eldercare_provider"
+        )
+        staff = self.env["eldercare.provider.staff"].create(
+            {
+                "name": "赵师傅",
+                "provider_id": self.provider_2.id,
+                "user_id": staff_user.id,
+            }
+        )
+        order = self._order(provider_id=self.provider_2.id, staff_id=staff.id)
+        order.action_assign()
+        self.assertEqual(order.user_id, staff_user)
+        self.assertFalse(order.activity_ids, "portal users get a message, not a to-do")
+        self.assertIn(staff_user.partner_id, order.message_partner_ids)
