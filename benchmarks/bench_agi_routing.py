@@ -41,12 +41,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
 import stack  # noqa: E402,F401  (puts the bridge and test helpers on sys.path)
-
-from stack import FakeBackend, OdooBackend, percentile, seed_elders  # noqa: E402
-
 from eldercare_bridge.app import Bridge  # noqa: E402
 from eldercare_bridge.config import Config  # noqa: E402
 from helpers import agi_call  # noqa: E402
+from stack import FakeBackend, OdooBackend, percentile, seed_elders  # noqa: E402
 
 
 async def run_calls(env, numbers, calls, did, line, tag):
@@ -136,7 +134,8 @@ def main():
         t0 = time.time()
         backend = OdooBackend(tempfile.mkdtemp(prefix="ec-bench-"))
         print(
-            f"throwaway database {backend.db}, Odoo on {backend.url} ({time.time() - t0:.0f} s)"
+            f"throwaway database {backend.db}, Odoo on "
+            f"{backend.url} ({time.time() - t0:.0f} s)"
         )
         t0 = time.time()
         numbers = seed_elders(backend, args.elders)

@@ -23,6 +23,7 @@ runs)::
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -66,10 +67,8 @@ def burst(stack, calls, prefix):
         ]
         return ev if len(ev) >= calls else None
 
-    try:
+    with contextlib.suppress(AssertionError):
         wait_until(joined, 60, 0.05, "every call in the emergency queue")
-    except AssertionError:
-        pass
     events = stack.ami.events[mark:]
     arrival = {}
     linked_by_caller = {}
@@ -118,10 +117,12 @@ def run(backend, calls, prefix):
 
 def show(name, r):
     print(
-        f"{name:<10} queued={r['queued']:<4} alerts={r['alerts']:<4} lost={r['lost']:<3} "
+        f"{name:<10} queued={r['queued']:<4} "
+        f"alerts={r['alerts']:<4} lost={r['lost']:<3} "
         f"dup={r['duplicated']:<3} arrival->alert p50={r['p50'] * 1000:7.0f} ms "
         f"p99={r['p99'] * 1000:7.0f} ms max={r['max'] * 1000:7.0f} ms "
-        f"(fired in {r['fired_s'] * 1000:.0f} ms; {r['fallback_routes']} fallback routes)"
+        f"(fired in {r['fired_s'] * 1000:.0f} ms; "
+        f"{r['fallback_routes']} fallback routes)"
     )
 
 

@@ -66,9 +66,15 @@ class FakeAMI:
         if action == "login":
             if frame.get("Secret") == self.secret:
                 self.logins += 1
-                out = f"Response: Success\r\nActionID: {aid}\r\nMessage: Authentication accepted\r\n\r\n"
+                out = (
+                    f"Response: Success\r\nActionID: {aid}\r\nMessage: "
+                    "Authentication accepted\r\n\r\n"
+                )
             else:
-                out = f"Response: Error\r\nActionID: {aid}\r\nMessage: Authentication failed\r\n\r\n"
+                out = (
+                    f"Response: Error\r\nActionID: {aid}\r\nMessage: "
+                    "Authentication failed\r\n\r\n"
+                )
         elif action == "coreshowchannels":
             out = (
                 f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\n"

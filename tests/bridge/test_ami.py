@@ -12,7 +12,8 @@ def test_frames_parse_with_repeated_keys_and_chanvariables():
     text = (
         "Event: Newchannel\r\nChannel: PJSIP/1001-00000001\r\nLinkedid: 1.1\r\n"
         "ChanVariable: ELDER_ID=7\r\nChanVariable: ROUTE=emergency\r\n\r\n"
-        "Response: Success\r\nActionID: ec-1\r\nOutput: line one\r\nOutput: line two\r\n\r\n"
+        "Response: Success\r\nActionID: ec-1\r\nOutput: "
+        "line one\r\nOutput: line two\r\n\r\n"
     )
     frames, malformed = parse_frames(text)
     assert malformed == []
@@ -23,7 +24,8 @@ def test_frames_parse_with_repeated_keys_and_chanvariables():
 
 def test_malformed_lines_are_reported_not_fatal():
     text = (
-        "Event: Hangup\r\nthis line has no colon\r\n: empty key\r\nLinkedid: 2.2\r\n\r\n"
+        "Event: Hangup\r\nthis line has no colon\r\n: "
+        "empty key\r\nLinkedid: 2.2\r\n\r\n"
         "\x00\x01\x02\r\n\r\nEvent: DialBegin\r\nLinkedid: 3.3\r\n\r\n"
     )
     frames, malformed = parse_frames(text)

@@ -7,9 +7,8 @@ import os
 import shutil
 
 import pytest
-from stack import FakeBackend, OdooBackend, Stack, new_workdir
-
 from harness import HarnessUnavailable
+from stack import FakeBackend, OdooBackend, Stack, new_workdir
 
 
 @pytest.fixture(scope="module", params=["odoo", "fake"])

@@ -605,7 +605,8 @@ class OdooBackend:
             return {}
         rows = self.psql(
             "SELECT call_linkedid, count(*) FROM eldercare_alert "
-            "WHERE call_linkedid = ANY(string_to_array(%s, ',')) GROUP BY call_linkedid",
+            "WHERE call_linkedid = ANY(string_to_array(%s, "
+            "',')) GROUP BY call_linkedid",
             ",".join(linkedids),
         )
         counts = {lid: 0 for lid in linkedids}
@@ -630,7 +631,8 @@ class OdooBackend:
         alert_ids = [r[0] for r in self.alerts(linkedid)]
         rows = self.psql(
             "SELECT id, channel, message FROM bus_bus WHERE id > %s AND "
-            "(message LIKE '%%eldercare_alert_popup%%' OR message LIKE '%%eldercare_call_popup%%')",
+            "(message LIKE '%%eldercare_alert_popup%%' "
+            "OR message LIKE '%%eldercare_call_popup%%')",
             since_mark,
         )
         out = []
@@ -731,10 +733,8 @@ class Stack:
             *[op.stop for op in self.operators],
             lambda: self.asterisk.stop(cleanup=not keep),
         ):
-            try:
+            with contextlib.suppress(Exception):
                 closer()
-            except Exception:  # noqa: BLE001 - best effort teardown
-                pass
 
 
 # ---------------------------------------------------------------- benchmarks
@@ -752,7 +752,8 @@ def seed_elders(backend, count, prefix="1371"):
     name/numbers change. Returns the list of their phone numbers."""
     cols = backend.psql(
         "SELECT column_name FROM information_schema.columns "
-        "WHERE table_name = 'res_partner' AND column_name <> 'id' ORDER BY ordinal_position"
+        "WHERE table_name = 'res_partner' AND "
+        "column_name <> 'id' ORDER BY ordinal_position"
     )
     cols = [c[0] for c in cols]
     over = {
@@ -770,7 +771,8 @@ def seed_elders(backend, count, prefix="1371"):
     }
     select = ", ".join(over.get(c, f"t.{c}") for c in cols)
     tpl = (
-        "(SELECT p.* FROM res_partner p JOIN eldercare_phone ph ON ph.partner_id = p.id "
+        "(SELECT p.* FROM res_partner p JOIN "
+        "eldercare_phone ph ON ph.partner_id = p.id "
         "WHERE ph.number_e164 = '+8613800138000' LIMIT 1)"
     )
     backend.psql(
@@ -781,7 +783,8 @@ def seed_elders(backend, count, prefix="1371"):
         c[0]
         for c in backend.psql(
             "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = 'eldercare_phone' AND column_name <> 'id' ORDER BY ordinal_position"
+            "WHERE table_name = 'eldercare_phone' AND "
+            "column_name <> 'id' ORDER BY ordinal_position"
         )
     ]
     pover = {
@@ -795,7 +798,8 @@ def seed_elders(backend, count, prefix="1371"):
     pselect = ", ".join(pover.get(c, f"t.{c}") for c in pcols)
     backend.psql(
         f"INSERT INTO eldercare_phone ({', '.join(pcols)}) SELECT {pselect} "
-        "FROM (SELECT * FROM eldercare_phone WHERE number_e164 = '+8613800138000' LIMIT 1) t "
+        "FROM (SELECT * FROM eldercare_phone WHERE "
+        "number_e164 = '+8613800138000' LIMIT 1) t "
         "CROSS JOIN res_partner p WHERE p.ref LIKE 'bench-%%'"
     )
     backend.psql("ANALYZE res_partner")

@@ -280,9 +280,9 @@ class Asterisk:
     def stop(self, cleanup=True):
         pid = self.proc.pid if self.proc else None
         if pid is None:
-            with contextlib.suppress(OSError, ValueError):
-                with open(os.path.join(self.workdir, "state.json")) as fh:
-                    pid = json.load(fh)["pid"]
+            state = os.path.join(self.workdir, "state.json")
+            with contextlib.suppress(OSError, ValueError), open(state) as fh:
+                pid = json.load(fh)["pid"]
         if pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
@@ -333,7 +333,8 @@ def main(argv=None):
         for key, value in ast.env().items():
             print(f"export {key}={value}")
         print(
-            f"# asterisk pid {ast.proc.pid}; stop: {sys.argv[0]} stop --dir {ast.workdir}"
+            f"# asterisk pid {ast.proc.pid}; stop: "
+            f"{sys.argv[0]} stop --dir {ast.workdir}"
         )
         return 0
     ast = Asterisk.__new__(Asterisk)

@@ -7,6 +7,7 @@ replies. Closing the socket ends the AGI and the dialplan continues.
 """
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -58,7 +59,7 @@ def parse_env_lines(lines):
 
 
 def script_name(env):
-    """'route' for agi://host:port/route?x=y (from agi_network_script or agi_request)."""
+    """'route' for agi://host:port/route?x=y (agi_network_script/agi_request)."""
     script = env.get("agi_network_script") or ""
     if not script:
         req = env.get("agi_request", "")
@@ -165,10 +166,8 @@ class AGISession:
         return await self.command(f"VERBOSE {quote(message)} {int(level)}")
 
     def close(self):
-        try:
+        with contextlib.suppress(Exception):
             self.writer.close()
-        except Exception:
-            pass
 
 
 class FastAGIServer:
@@ -251,10 +250,8 @@ class FastAGIServer:
                     session.script,
                     ", ".join(sorted(self.handlers)),
                 )
-                try:
+                with contextlib.suppress(Exception):
                     await session.command('VERBOSE "eldercare: unknown AGI script" 1')
-                except Exception:
-                    pass
                 return
             await handler(session)
         except AGIHangup as exc:

@@ -8,6 +8,7 @@ and buffers without limit.
 """
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
@@ -94,7 +95,7 @@ def build_action(action, headers):
     for key, value in headers.items():
         if value is None:
             continue
-        values = value if isinstance(value, (list, tuple)) else [value]
+        values = value if isinstance(value, list | tuple) else [value]
         for val in values:
             val = str(val).replace("\r", " ").replace("\n", " ")
             lines.append(f"{key}: {val}")
@@ -149,10 +150,8 @@ class AMIClient:
             self._writer.close()
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
 
     async def _run(self):
         attempt = 0

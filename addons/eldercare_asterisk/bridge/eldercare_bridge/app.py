@@ -1,6 +1,7 @@
 """The bridge process: FastAGI server + AMI client + Odoo JSON-RPC + spool."""
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -119,7 +120,8 @@ class Bridge:
             added = self.spool.add(linkedid, params)
         except Exception:
             _logger.critical(
-                "EMERGENCY ALARM NOT PERSISTED (spool write failed) linkedid=%s params=%r",
+                "EMERGENCY ALARM NOT PERSISTED (spool "
+                "write failed) linkedid=%s params=%r",
                 linkedid,
                 params,
                 exc_info=True,
@@ -127,7 +129,8 @@ class Bridge:
             return False
         if added:
             _logger.warning(
-                "alarm linkedid=%s caller=%r did=%s spooled (%s); will be raised when Odoo answers",
+                "alarm linkedid=%s caller=%r did=%s spooled "
+                "(%s); will be raised when Odoo answers",
                 linkedid,
                 params.get("caller_num"),
                 params.get("did"),
@@ -191,12 +194,10 @@ class Bridge:
     async def _replay_loop(self):
         attempt = 0
         while True:
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(
                     self._replay_wake.wait(), 30 if not attempt else None
                 )
-            except asyncio.TimeoutError:
-                pass
             self._replay_wake.clear()
             while len(self.spool):
                 try:
@@ -218,10 +219,8 @@ class Bridge:
                         delay,
                         exc_info=attempt == 1,
                     )
-                    try:
+                    with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._replay_wake.wait(), delay)
-                    except asyncio.TimeoutError:
-                        pass
                     self._replay_wake.clear()
             attempt = 0
 
@@ -299,11 +298,8 @@ class Bridge:
                 and isinstance(app_data, str)
                 and app_data.startswith(EMERGENCY_QUEUE_PREFIX)
                 and entry.get("Linkedid") not in self.alerted
-            ):
-                if self._alarm_from_frame(
-                    entry, "resync: emergency call live in queue"
-                ):
-                    spooled += 1
+            ) and self._alarm_from_frame(entry, "resync: emergency call live in queue"):
+                spooled += 1
             if self.events.wants("Newchannel"):
                 ev = dict(entry)
                 ev["Event"] = "CoreShowChannel"

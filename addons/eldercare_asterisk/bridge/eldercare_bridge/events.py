@@ -10,6 +10,7 @@ error line) and is retried with capped backoff.
 
 import asyncio
 import collections
+import contextlib
 import logging
 
 from .backoff import backoff_delay
@@ -48,7 +49,8 @@ class EventForwarder:
             if self.stats["dropped"] % 1000 == 1:
                 _logger.error(
                     "AMI event buffer full (%d): Odoo unreachable for long; dropped %d "
-                    "oldest event(s) so far (alarms are not affected: they use the spool)",
+                    "oldest event(s) so far (alarms are "
+                    "not affected: they use the spool)",
                     self.buffer_max,
                     self.stats["dropped"],
                 )
@@ -66,10 +68,8 @@ class EventForwarder:
 
     async def stop(self, flush_timeout=2.0):
         if self._task:
-            try:
+            with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.flush(), flush_timeout)
-            except Exception:
-                pass
             self._task.cancel()
 
     async def flush(self):
@@ -96,10 +96,8 @@ class EventForwarder:
         attempt = 0
         while True:
             if not self._urgent:
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.interval)
-                except asyncio.TimeoutError:
-                    pass
             self._wake.clear()
             self._urgent = False
             while self.fifo:
@@ -113,7 +111,8 @@ class EventForwarder:
                     delay = backoff_delay(attempt, base=0.5, cap=30.0)
                     attempt += 1
                     _logger.warning(
-                        "forwarding %d AMI event(s) to Odoo failed (%r); retry in %.1f s",
+                        "forwarding %d AMI event(s) to "
+                        "Odoo failed (%r); retry in %.1f s",
                         len(self.fifo),
                         exc,
                         delay,

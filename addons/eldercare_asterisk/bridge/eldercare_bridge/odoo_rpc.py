@@ -50,10 +50,8 @@ class _Conn:
                 self.sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
 
     def close(self):
-        try:
+        with contextlib.suppress(Exception):
             self.writer.close()
-        except Exception:
-            pass
 
 
 class OdooRPC:

@@ -165,7 +165,8 @@ class Router:
         self.latencies.append(elapsed)
         del self.latencies[:-10000]
         _logger.info(
-            "route linkedid=%s caller=%r did=%s line=%s -> %s queue=%s elder=%s alert=%s (%.1f ms)",
+            "route linkedid=%s caller=%r did=%s line=%s "
+            "-> %s queue=%s elder=%s alert=%s (%.1f ms)",
             params["linkedid"],
             params["caller_num"],
             params["did"],

@@ -13,6 +13,7 @@ alarm replayed twice (crash between Odoo's answer and our ``done`` line) still
 gives exactly one alert.
 """
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -166,7 +167,5 @@ class Spool:
 
     def close(self):
         for fd in (self._fd, self._lock_fd):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
