@@ -32,6 +32,9 @@
         "web.assets_backend": [
             "eldercare_asterisk/static/src/js/call_popup_service.js",
         ],
+        "web.assets_tests": [
+            "eldercare_asterisk/static/tests/tours/**/*",
+        ],
     },
     "installable": True,
     "application": False,

@@ -246,9 +246,28 @@ class EldercareCall(models.Model):
                 "queue": self.queue or "",
             },
             "elder": self.elder_id._eldercare_elder_card() if self.elder_id else False,
+            "elder_action": self._elder_form_action() if self.elder_id else False,
             "alert": {"id": alert.id, "name": alert.display_name, "state": alert.state}
             if alert
             else False,
+        }
+
+    def eldercare_popup_payload(self):
+        """The payload of the call popup (also pushed by the bus)."""
+        self.ensure_one()
+        self.check_access("read")
+        return self.sudo()._popup_payload()
+
+    def _elder_form_action(self):
+        view = self.env.ref(
+            "eldercare_base.res_partner_view_form_elder", raise_if_not_found=False
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.elder_id.id,
+            "views": [[view.id if view else False, "form"]],
+            "target": "current",
         }
 
     def _send_operator_popup(self, user):
@@ -271,12 +290,7 @@ class EldercareCall(models.Model):
 
     def action_open_elder(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": self.elder_id.id,
-            "view_mode": "form",
-        }
+        return self._elder_form_action()
 
     def action_call_back(self):
         """Call the caller back from the call log."""

@@ -6,5 +6,6 @@ from . import (
     test_ivr,
     test_jsonrpc,
     test_routing,
+    test_tour,
     test_views,
 )

@@ -13,7 +13,7 @@ import { escape } from "@web/core/utils/strings";
 export const eldercareCallPopupService = {
     dependencies: ["bus_service", "notification", "action"],
     start(env, { bus_service, notification, action }) {
-        bus_service.subscribe("eldercare_call_popup", (payload) => {
+        function show(payload) {
             const elder = payload.elder || {};
             const call = payload.call || {};
             const lines = [];
@@ -53,20 +53,25 @@ export const eldercareCallPopupService = {
                               primary: true,
                               onClick: () => {
                                   close();
-                                  action.doAction({
-                                      type: "ir.actions.act_window",
-                                      res_model: "res.partner",
-                                      res_id: elder.id,
-                                      views: [[false, "form"]],
-                                  });
+                                  action.doAction(
+                                      payload.elder_action || {
+                                          type: "ir.actions.act_window",
+                                          res_model: "res.partner",
+                                          res_id: elder.id,
+                                          views: [[false, "form"]],
+                                      }
+                                  );
                               },
                           },
                       ]
                     : [],
                 }
             );
-        });
+            return close;
+        }
+        bus_service.subscribe("eldercare_call_popup", (payload) => show(payload));
         bus_service.start();
+        return { show };
     },
 };
 

@@ -1,0 +1,74 @@
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .fake_ami import FakeAmiServer
+
+
+@tagged("post_install", "-at_install", "eldercare_tour")
+class TestCallPopupTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.operator = new_test_user(
+            cls.env,
+            login="ec_tour_pbx_operator",
+            name="Tour Operator",
+            groups="base.group_user,eldercare_base.group_eldercare_operator",
+        )
+        cls.operator.eldercare_extension = "7301"
+        cls.elder = cls.env["res.partner"].create(
+            {
+                "name": "Tour Zhao Popup",
+                "is_elder": True,
+                "mobile": "13900139076",
+                "elder_phone_ids": [
+                    Command.create({"number": "13900139075", "phone_type": "mobile"})
+                ],
+                "relative_ids": [
+                    Command.create(
+                        {
+                            "name": "Tour Popup Son",
+                            "relation": "son",
+                            "phone": "13900139077",
+                        }
+                    )
+                ],
+            }
+        )
+        cls.line = cls.env["eldercare.pbx.line"].create(
+            {"name": "Tour hotline", "number": "7300", "line_type": "service"}
+        )
+
+    def test_call_popup_then_call_back(self):
+        bridge = self.env["eldercare.pbx.bridge"].with_user(
+            self.env.ref("eldercare_asterisk.user_eldercare_bridge")
+        )
+        bridge.agi_route(
+            {"linkedid": "tour-call-1", "caller_num": "13900139075", "did": "7300"}
+        )
+        bridge.ivr_choice({"linkedid": "tour-call-1", "digits": "0"})
+        bridge.ami_events(
+            [
+                {
+                    "Event": "DialBegin",
+                    "Linkedid": "tour-call-1",
+                    "DestChannel": "PJSIP/7301-00000001",
+                }
+            ]
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        with FakeAmiServer(secret="tour-secret") as server:
+            params = self.env["ir.config_parameter"].sudo()
+            params.set_param("eldercare_asterisk.ami_port", str(server.port))
+            params.set_param("eldercare_asterisk.ami_secret", "tour-secret")
+            self.start_tour(
+                "/odoo", "eldercare_call_popup_tour", login="ec_tour_pbx_operator"
+            )
+        originate = dict(server.actions("Originate")[0])
+        self.assertEqual(originate["Channel"], "PJSIP/7301")
+        self.assertEqual(originate["Exten"], "13900139076")
+        calls = self.env["eldercare.call"].search([("elder_id", "=", self.elder.id)])
+        self.assertEqual(
+            sorted(calls.mapped("direction")), ["inbound", "outbound"], calls
+        )
