@@ -320,9 +320,31 @@ class EldercareAlert(models.Model):
             alert.display_name = f"{alert.name} - {who}"
 
     # ------------------------------------------------------------------ CRUD
+    @api.onchange("caller_number")
+    def _onchange_caller_number(self):
+        if self.caller_number and not self.elder_id:
+            elder = self._eldercare_find_elder(self.caller_number)
+            if elder:
+                self.elder_id = elder
+
     @api.model_create_multi
     def create(self, vals_list):
+        # an operator typing a manual alert is the one answering it
+        manual_operator = (
+            not self.env.su
+            and self.env.user.has_group("eldercare_base.group_eldercare_operator")
+            and self.env.user
+        )
         for vals in vals_list:
+            if (
+                manual_operator
+                and vals.get("channel", "manual") == "manual"
+                and not vals.get("operator_id")
+            ):
+                vals["operator_id"] = manual_operator.id
+                vals.setdefault(
+                    "answered_at", vals.get("received_at") or fields.Datetime.now()
+                )
             if not vals.get("call_linkedid"):
                 vals["call_linkedid"] = False
             if vals.get("name", "New") == "New":

@@ -49,6 +49,9 @@ class TestAlertAccess(EldercareEmergencyCase):
         )
         new = Alert.create({"channel": "manual", "caller_number": "13011110001"})
         self.assertEqual(new.elder_id, self.elder)
+        # the operator typing a manual alert is the one answering it
+        self.assertEqual(new.operator_id, self.operator)
+        self.assertTrue(new.answered_within_60)
         with self.assertRaises(AccessError):
             new.unlink()
 
