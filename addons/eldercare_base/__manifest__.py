@@ -42,6 +42,11 @@
         "demo/res_partner_elder_demo.xml",
         "demo/eldercare_work_order_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "eldercare_base/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -6,6 +6,7 @@ from . import (
     test_recurring,
     test_reminders,
     test_security,
+    test_tour,
     test_views,
     test_work_order,
 )
