@@ -7,8 +7,9 @@ import os
 import shutil
 
 import pytest
-from harness import HarnessUnavailable
-from stack import FakeBackend, OdooBackend, Stack, new_workdir
+
+# stack puts tools/asterisk, tests/bridge and the bridge package on sys.path
+from stack import FakeBackend, HarnessUnavailable, OdooBackend, Stack, new_workdir
 
 
 @pytest.fixture(scope="module", params=["odoo", "fake"])

@@ -347,6 +347,20 @@ class FakeBackend:
         count = sum(1 for a in self.fake.alerts.values() if a["linkedid"] == linkedid)
         return [alert] * count if alert else []
 
+    def call_log(self, linkedid):
+        """What the forwarded events tell about the call (the fake keeps no log)."""
+        with self.fake.lock:
+            events = [e for e in self.fake.events if e.get("Linkedid") == linkedid]
+        connect = [e for e in events if e.get("Event") == "AgentConnect"]
+        ext = ""
+        if connect:
+            ext = str(connect[0].get("Interface", "")).rpartition("/")[2]
+        return {
+            "operator_ext": ext,
+            "answered": bool(connect),
+            "ended": any(e.get("Event") == "Hangup" for e in events),
+        }
+
     def alert_counts(self, linkedids):
         with self.fake.lock:
             return {lid: (1 if lid in self.fake.alerts else 0) for lid in linkedids}
@@ -599,6 +613,18 @@ class OdooBackend:
             "SELECT id, elder_id FROM eldercare_alert WHERE call_linkedid = %s",
             linkedid,
         )
+
+    def call_log(self, linkedid):
+        rows = self.psql(
+            "SELECT coalesce(u.eldercare_extension, ''), c.answered_at IS NOT NULL, "
+            "c.ended_at IS NOT NULL FROM eldercare_call c "
+            "LEFT JOIN res_users u ON u.id = c.operator_id WHERE c.linkedid = %s",
+            linkedid,
+        )
+        if not rows:
+            return None
+        ext, answered, ended = rows[0]
+        return {"operator_ext": ext, "answered": answered == "t", "ended": ended == "t"}
 
     def alert_counts(self, linkedids):
         if not linkedids:

@@ -90,6 +90,15 @@ def test_certified_elder_sip_call_raises_alert_rings_operator_and_pops_up(clean_
     assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
     time.sleep(0.5)
     assert len(stack.backend.alerts(linkedid)) == 1
+    # the call log follows the forwarded AMI events: answered by 1001, ended
+    log = wait_until(
+        lambda: (stack.backend.call_log(linkedid) or {}).get("ended")
+        and stack.backend.call_log(linkedid),
+        15,
+        message="call log answered and ended",
+    )
+    assert log["answered"], log
+    assert log["operator_ext"] == "1001", log  # 1001 answers after 1 s, 1002 2.5 s
 
 
 def test_emergency_originate_routes_to_emergency_queue_only(clean_calls):
@@ -282,3 +291,27 @@ def test_fuzzed_fastagi_and_hostile_caller_ids_bridge_stays_alive(clean_calls):
     assert stack.bridge.alive()
     assert "rejected garbage connection" in stack.bridge.log()
     assert "caller id" in stack.bridge.log()
+
+
+def test_ivr_emergency_key_raises_alert_and_uses_emergency_queue(clean_calls):
+    stack = clean_calls
+    caller = "135%08d" % random.randrange(10**8)
+    mark = len(stack.ami.events)
+    stack.ami.originate(SERVICE_DID, caller)
+    read = _wait(
+        stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
+    )
+    linkedid = read["Linkedid"]
+    outer = wait_until(
+        lambda: [
+            e["Channel"]
+            for e in _events(stack, mark, Event="Newchannel")
+            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
+        ],
+        5,
+        message="call leg",
+    )[0]
+    stack.ami.action("PlayDTMF", Channel=outer, Digit="9", Duration="120")
+    assert _linkedid_in_queue(stack, mark, "eldercare-emergency", caller) == linkedid
+    _one_alert(stack, linkedid)
+    assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
