@@ -97,7 +97,10 @@ class EldercareRecurringNeed(models.Model):
     sat = fields.Boolean()
     sun = fields.Boolean()
     month_day = fields.Integer(
-        string="Day of Month", default=1, help="Monthly needs: day of the month (1-31)."
+        string="Day of Month",
+        default=1,
+        help="Monthly needs: day of the month (1-31); months without this day "
+        "(e.g. the 31st in April) are skipped.",
     )
     time_of_day = fields.Float(
         string="Time", default=9.0, help="Local time of the visit (hours)."

@@ -488,6 +488,8 @@ class EldercareWorkOrder(models.Model):
         self._check_transition("assign")
         for order in self:
             order.write(order._prepare_assign_vals())
+            # the contract may have expired since the provider was chosen
+            order._check_provider_eligible()
             order._notify_assignee()
         return True
 

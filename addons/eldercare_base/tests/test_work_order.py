@@ -65,6 +65,12 @@ class TestWorkOrder(EldercareCommon):
             order.action_assign()
         self.assertEqual(order.state, "draft")
 
+    def test_assign_rechecks_expired_contract(self):
+        order = self._order(provider_id=self.provider_2.id)
+        self.contract_2.action_expire()
+        with self.assertRaisesRegex(ValidationError, "has no active contract"):
+            order.action_assign()
+
     def test_assign_proposes_cheapest_and_schedules_activity(self):
         order = self._order(user_id=self.operator.id)
         order.action_assign()
