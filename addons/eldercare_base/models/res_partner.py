@@ -4,7 +4,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -424,6 +424,24 @@ class ResPartner(models.Model):
         return card
 
     # -------------------------------------------------------------- actions
+    def action_eldercare_certify(self):
+        """Mark the elder's numbers as checked (calls from them pop up the file)."""
+        for elder in self:
+            if not elder.elder_phone_ids.filtered("active"):
+                raise UserError(
+                    _(
+                        "Add at least one phone number of %(name)s before "
+                        "certifying the file.",
+                        name=elder.name,
+                    )
+                )
+        self.certified = True
+        return True
+
+    def action_eldercare_uncertify(self):
+        self.certified = False
+        return True
+
     def action_open_elder_file(self):
         """Open the contact in the elder file form (from the Contacts app)."""
         self.ensure_one()

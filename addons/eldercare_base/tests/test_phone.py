@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import EldercareCommon
@@ -150,6 +150,15 @@ class TestPhone(EldercareCommon):
             self.env["res.partner"]._eldercare_find_elder_by_phone("0086 10 8888 6666"),
             self.elder_b,
         )
+
+    def test_certify_buttons(self):
+        self.elder_a.action_eldercare_certify()
+        self.assertTrue(self.elder_a.certified)
+        self.elder_a.action_eldercare_uncertify()
+        self.assertFalse(self.elder_a.certified)
+        with self.assertRaisesRegex(UserError, "at least one phone number"):
+            self.elder_c.action_eldercare_certify()
+        self.assertFalse(self.elder_c.certified)
 
     def test_elder_card(self):
         card = self.elder_a._eldercare_elder_card()
