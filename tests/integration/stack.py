@@ -470,13 +470,12 @@ class OdooBackend:
         return [line.split("\t") for line in out.stdout.splitlines() if line]
 
     def _configure(self):
-        from passlib.context import CryptContext
-
-        hashed = CryptContext(["pbkdf2_sha512"]).hash(self.password)
+        # Odoo's CryptContext accepts a plaintext password and rehashes it at
+        # the first login (pbkdf2_sha512)
         rows = self.psql(
             "UPDATE res_users SET password = %s, active = true "
             "WHERE login = %s RETURNING id",
-            hashed,
+            self.password,
             self.login,
         )
         assert rows, "the eldercare_bridge user is missing from the template database"
