@@ -74,13 +74,16 @@ class EldercarePbxBridge(models.AbstractModel):
     # helpers
     # ------------------------------------------------------------------
     def _check_bridge_access(self):
-        if self.env.su:
-            return self.sudo()
-        if not self.env.user.has_group("eldercare_asterisk.group_eldercare_pbx_bridge"):
+        """Refuse anybody but the bridge user, then work as superuser. The
+        bridge user never becomes a follower of what it creates (alerts,
+        service requests): it would receive their notifications."""
+        if not self.env.su and not self.env.user.has_group(
+            "eldercare_asterisk.group_eldercare_pbx_bridge"
+        ):
             raise AccessError(
                 _("Only the telephony bridge user may call the PBX bridge API.")
             )
-        return self.sudo()
+        return self.sudo().with_context(mail_create_nosubscribe=True)
 
     @api.model
     @tools.ormcache()

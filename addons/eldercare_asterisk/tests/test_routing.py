@@ -192,3 +192,17 @@ class TestRouting(EldercarePbxCase):
             self.env["res.partner"].with_user(self.bridge_user).browse(
                 self.elder.id
             ).read(["name"])
+
+    def test_bridge_user_does_not_follow_alerts(self):
+        bridge = self.bridge.with_context(tracking_disable=False)
+        result = bridge.agi_route(
+            {
+                "linkedid": "1700000004.1",
+                "caller_num": ELDER_NUMBER,
+                "did": EMERGENCY_DID,
+            }
+        )
+        alert = self.env["eldercare.alert"].browse(result["alert_id"])
+        self.assertNotIn(
+            self.bridge_user.partner_id, alert.message_partner_ids, "no follower"
+        )
