@@ -61,5 +61,32 @@ registry.category("web_tour.tours").add("eldercare_base_work_order_tour", {
             content: "It is assigned",
             trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Assigned)",
         },
+        {
+            content: "Back to the list",
+            trigger: ".o_breadcrumb .o_back_button, .o_breadcrumb li.breadcrumb-item a",
+            run: "click",
+        },
+        {
+            content: "The list shows the order",
+            trigger: ".o_list_view .o_data_row:contains(游客测试老人)",
+        },
+        {
+            content: "Switch to the kanban board",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "The order is in the Assigned column",
+            trigger: ".o_kanban_group:contains(Assigned) .o_kanban_record:contains(游客测试老人)",
+        },
+        {
+            content: "Switch to the pivot",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "The pivot renders",
+            trigger: ".o_pivot table",
+        },
     ],
 });
