@@ -61,6 +61,22 @@ class EldercareIvrOption(models.Model):
             else:
                 option.product_id = False
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        options = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return options
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
     @api.constrains("digit")
     def _check_digit(self):
         for option in self:

@@ -110,6 +110,7 @@ class EldercarePbxBridge(models.AbstractModel):
             if user.eldercare_extension:
                 extensions[user.eldercare_extension] = user.id
         return {
+            "ivr": bool(self.env["eldercare.ivr.option"].sudo().search_count([])),
             "lines": {line.number: (line.id, line.line_type) for line in lines},
             "endpoints": endpoints,
             "endpoints_raw": endpoints_raw,
@@ -251,7 +252,9 @@ class EldercarePbxBridge(models.AbstractModel):
                 alert = self._alert_from_call(linkedid, caller, did, "emergency_line")
                 elder = alert.elder_id or elder
         elif line_type == "service":
-            route, queue = "ivr", QUEUE_SERVICE
+            # no voice menu configured: straight to the operators
+            ivr = self._bridge_config_cached()["ivr"]
+            route, queue = ("ivr" if ivr else "operator"), QUEUE_SERVICE
         else:
             route, queue = "fallback", QUEUE_SERVICE
         call = self.env["eldercare.call"]

@@ -83,6 +83,14 @@ class TestRouting(EldercarePbxCase):
         self.assertEqual(self.env["eldercare.alert"].search_count([]), alerts_before)
         self.assertEqual(self.call_of("1700000000.3").route, "ivr")
 
+    def test_service_line_without_voice_menu_goes_to_operators(self):
+        self.env["eldercare.ivr.option"].search([]).action_archive()
+        result = self.route("1700000000.8", ELDER_NUMBER, SERVICE_DID)
+        self.assertEqual(result["route"], "operator")
+        self.assertEqual(result["queue"], "eldercare-service")
+        self.assertEqual(result["elder_id"], self.elder.id)
+        self.assertTrue(self.call_of("1700000000.8").offered)
+
     def test_unconfigured_did_falls_back_to_service_queue(self):
         result = self.route("1700000000.5", ELDER_NUMBER, "5555")
         self.assertEqual(result["route"], "fallback")
