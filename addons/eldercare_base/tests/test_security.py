@@ -234,6 +234,21 @@ class TestSecurity(EldercareCommon):
             "base.group_user,eldercare_base.group_eldercare_supervisor",
         )
         self.assertFalse(self._visible(supervisor, contract_2))
+        contract_2.line_ids = [
+            Command.create({"product_id": self.gas.id, "price_unit": 9})
+        ]
+        self.assertFalse(self._visible(supervisor, contract_2.line_ids))
+        self.assertTrue(self._visible(supervisor, self.contract_1.line_ids))
+        staff_2 = self.env["eldercare.provider.staff"].create(
+            {
+                "name": "异地师傅",
+                "provider_id": self.provider_1.id,
+                "company_id": company_2.id,
+            }
+        )
+        self.assertFalse(self._visible(supervisor, staff_2))
+        staff_2.company_id = False  # shared staff
+        self.assertEqual(self._visible(supervisor, staff_2), staff_2)
         self.assertFalse(self._visible(supervisor, need_2))
         self.assertTrue(self._visible(supervisor, self.contract_1))
         self.operator.write({"company_ids": [Command.link(company_2.id)]})
