@@ -16,6 +16,7 @@
         "data/ir_cron_data.xml",
         "views/eldercare_alert_views.xml",
         "views/eldercare_alert_report_views.xml",
+        "report/eldercare_alert_report_views.xml",
         "views/eldercare_alert_type_views.xml",
         "views/eldercare_work_order_views.xml",
         "views/res_partner_views.xml",

@@ -3,5 +3,6 @@ from . import (
     test_alert_flow,
     test_deadlines,
     test_raise_from_call,
+    test_report,
     test_tour,
 )
