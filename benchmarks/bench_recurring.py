@@ -15,7 +15,12 @@ database is left exactly as it was -- use a throwaway database anyway):
    all needs;
 5. prints the figures, the speed-up ratio and whether the 60 s budget is met.
 
-The database must have ``eldercare_base`` installed.
+The database must have ``eldercare_base`` installed; make a throwaway one with::
+
+    odoo -d ec_bench -i eldercare_base --without-demo=all --stop-after-init \
+        --addons-path=/opt/odoo18/addons,addons [--db_host=... --db_user=...]
+
+and drop it afterwards (``dropdb ec_bench``).
 
 Run it
 ------
