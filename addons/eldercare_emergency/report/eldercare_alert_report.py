@@ -30,9 +30,9 @@ class EldercareAlertReport(models.Model):
     alert_id = fields.Many2one("eldercare.alert", readonly=True)
     name = fields.Char(string="Reference", readonly=True)
     received_at = fields.Datetime(readonly=True)
-    elder_id = fields.Many2one("res.partner", string="Elder", readonly=True)
+    elder_id = fields.Many2one("res.partner", readonly=True)
     community_id = fields.Many2one("eldercare.area", readonly=True)
-    type_id = fields.Many2one("eldercare.alert.type", string="Type", readonly=True)
+    type_id = fields.Many2one("eldercare.alert.type", readonly=True)
     channel = fields.Selection(
         lambda self: self.env["eldercare.alert"]._fields["channel"].selection,
         readonly=True,
@@ -41,7 +41,7 @@ class EldercareAlertReport(models.Model):
         lambda self: self.env["eldercare.alert"]._fields["state"].selection,
         readonly=True,
     )
-    operator_id = fields.Many2one("res.users", string="Operator", readonly=True)
+    operator_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     is_overdue = fields.Boolean(string="Overdue", readonly=True)
     answer_seconds = fields.Float(
