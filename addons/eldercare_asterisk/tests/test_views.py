@@ -74,3 +74,15 @@ class TestViews(EldercarePbxCase):
             .get_views([(False, "form")])
         )
         self.assertIn("action_simulate", views["views"]["form"]["arch"])
+
+    def test_zh_cn_translations_load(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["eldercare_asterisk"], ["zh_CN"], overwrite=True
+        )
+        Call = self.env["eldercare.call"].with_context(lang="zh_CN")
+        self.assertEqual(
+            Call.fields_get(["caller_number"])["caller_number"]["string"], "来电号码"
+        )
+        menu = self.env.ref("eldercare_asterisk.eldercare_call_simulate_menu")
+        self.assertEqual(menu.with_context(lang="zh_CN").name, "模拟来电")
