@@ -114,13 +114,15 @@ class EldercareProviderContract(models.Model):
         return len(expired)
 
     @api.model
-    def _find_eligible(self, product, community, date=None):
+    def _find_eligible(self, product, community, date=None, company=None):
         """Providers that may serve ``product`` in ``community`` on ``date``.
 
         Returns a list of (provider partner, contract line) cheapest first,
         one entry per provider: providers with an active contract valid on
         that date, with a line for the product, whose service areas contain
         the community (the community itself or one of its ancestors).
+        ``company`` limits the search to the contracts of that company
+        (default: the companies of the current environment).
         """
         if not product or not community:
             return []
@@ -138,7 +140,11 @@ class EldercareProviderContract(models.Model):
                     ("contract_id.date_end", "=", False),
                     ("contract_id.date_end", ">=", date),
                     ("contract_id.area_ids", "in", area_ids),
-                    ("contract_id.company_id", "in", self.env.companies.ids),
+                    (
+                        "contract_id.company_id",
+                        "in",
+                        company.ids if company else self.env.companies.ids,
+                    ),
                     ("contract_id.provider_id.active", "=", True),
                 ],
                 order="price_unit, id",

@@ -348,12 +348,16 @@ class EldercareRecurringNeed(models.Model):
                         need.product_id.id,
                         need.community_id.id,
                         date_scheduled.date(),
+                        need.company_id.id,
                     )
                     if key not in eligible_cache:
                         eligible_cache[key] = {
                             provider.id: eligible_line
                             for provider, eligible_line in Contract._find_eligible(
-                                need.product_id, need.community_id, key[2]
+                                need.product_id,
+                                need.community_id,
+                                key[2],
+                                need.company_id,
                             )
                         }
                     line = eligible_cache[key].get(need.provider_id.id)

@@ -205,7 +205,7 @@ class EldercareWorkOrder(models.Model):
     ]
 
     # ---------------------------------------------------------------- computes
-    @api.depends("product_id", "community_id", "date_scheduled")
+    @api.depends("product_id", "community_id", "date_scheduled", "company_id")
     def _compute_eligible_provider_ids(self):
         Contract = self.env["eldercare.provider.contract"]
         cache = {}
@@ -214,10 +214,11 @@ class EldercareWorkOrder(models.Model):
                 order.product_id.id,
                 order.community_id.id,
                 order.date_scheduled and order.date_scheduled.date(),
+                order.company_id.id,
             )
             if key not in cache:
                 cache[key] = Contract._find_eligible(
-                    order.product_id, order.community_id, key[2]
+                    order.product_id, order.community_id, key[2], order.company_id
                 )
             order.eligible_provider_ids = [
                 fields.Command.set([provider.id for provider, _line in cache[key]])
@@ -226,7 +227,7 @@ class EldercareWorkOrder(models.Model):
                 fields.Command.set([line.id for _provider, line in cache[key]])
             ]
 
-    @api.depends("provider_id", "product_id", "community_id")
+    @api.depends("provider_id", "product_id", "community_id", "company_id")
     def _compute_price_unit(self):
         cache = {}
         for order in self:
@@ -258,13 +259,15 @@ class EldercareWorkOrder(models.Model):
             return self.env["eldercare.provider.contract.line"]
         cache = {} if cache is None else cache
         day = (self.date_scheduled or fields.Datetime.now()).date()
-        key = (self.product_id.id, self.community_id.id, day)
+        key = (self.product_id.id, self.community_id.id, day, self.company_id.id)
         if key not in cache:
             cache[key] = {
                 provider.id: line
                 for provider, line in self.env[
                     "eldercare.provider.contract"
-                ]._find_eligible(self.product_id, self.community_id, day)
+                ]._find_eligible(
+                    self.product_id, self.community_id, day, self.company_id
+                )
             }
         return cache[key].get(
             self.provider_id.commercial_partner_id.id,
@@ -451,7 +454,10 @@ class EldercareWorkOrder(models.Model):
         """
         self.ensure_one()
         eligible = self.env["eldercare.provider.contract"]._find_eligible(
-            self.product_id, self.community_id, self.date_scheduled.date()
+            self.product_id,
+            self.community_id,
+            self.date_scheduled.date(),
+            self.company_id,
         )
         return eligible[0] if eligible else (None, None)
 

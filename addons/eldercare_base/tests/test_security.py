@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -214,6 +214,10 @@ class TestSecurity(EldercareCommon):
             }
         )
         self.assertFalse(self._visible(self.operator, order_2))
+        # the contracts of the first company do not serve the second one
+        self.assertFalse(order_2.eligible_provider_ids)
+        with self.assertRaisesRegex(ValidationError, "has no active contract"):
+            order_2.provider_id = self.provider_1
         contract_2 = self.env["eldercare.provider.contract"].create(
             {
                 "name": "HT-C2",
