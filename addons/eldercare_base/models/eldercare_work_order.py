@@ -46,6 +46,7 @@ class EldercareWorkOrder(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_scheduled desc, id desc"
     _check_company_auto = True
+    _rec_names_search = ["name", "elder_id.name", "product_id.name"]
 
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default="/"

@@ -56,6 +56,8 @@ class TestWorkOrder(EldercareCommon):
         self.assertEqual(order.amount_total, 160.0)
         self.assertEqual(order.community_id, self.community_a)
         self.assertEqual(order.eligible_provider_ids, self.provider_1 | self.provider_2)
+        found = self.env["eldercare.work.order"].name_search("张秀英")
+        self.assertIn(order.id, [rec_id for rec_id, _name in found])
 
     def test_ineligible_provider_refused(self):
         with self.assertRaisesRegex(ValidationError, "has no active contract covering"):
