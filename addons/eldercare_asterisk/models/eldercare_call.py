@@ -1,4 +1,5 @@
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import AccessError
 
 ANSWER_TARGET_60 = 97.5
 ANSWER_TARGET_180 = 99.0
@@ -171,6 +172,21 @@ class EldercareCall(models.Model):
     _sql_constraints = [
         ("linkedid_uniq", "unique(linkedid)", "This call is already logged."),
     ]
+
+    def write(self, vals):
+        # the log is written by the phone system; people only add notes
+        if (
+            not self.env.su
+            and set(vals) - {"note"}
+            and not self.env.user.has_group("eldercare_base.group_eldercare_admin")
+        ):
+            raise AccessError(
+                _(
+                    "The call log is kept by the phone system: only notes can be "
+                    "changed."
+                )
+            )
+        return super().write(vals)
 
     @api.model
     def _selection_request_ref(self):

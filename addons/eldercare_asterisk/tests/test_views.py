@@ -1,5 +1,6 @@
 from lxml import etree
 
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import EldercarePbxCase
@@ -86,3 +87,13 @@ class TestViews(EldercarePbxCase):
         )
         menu = self.env.ref("eldercare_asterisk.eldercare_call_simulate_menu")
         self.assertEqual(menu.with_context(lang="zh_CN").name, "模拟来电")
+
+    def test_operators_only_add_notes_to_the_call_log(self):
+        call = self.env["eldercare.call"].create(
+            {"linkedid": "notes-1", "caller_number": "13600000009"}
+        )
+        as_operator = call.with_user(self.operator)
+        as_operator.note = "Asked for her son's number"
+        self.assertEqual(call.note, "Asked for her son's number")
+        with self.assertRaises(AccessError):
+            as_operator.write({"caller_number": "110"})
