@@ -13,6 +13,15 @@ _logger = logging.getLogger(__name__)
 
 OPEN_STATES = ("new", "confirming", "confirmed", "dispatched")
 CLOSED_STATES = ("resolved", "closed", "false_alarm")
+# changes the other operators' dashboards must see at once
+BROADCAST_FIELDS = {
+    "state",
+    "operator_id",
+    "result",
+    "is_overdue",
+    "type_id",
+    "elder_id",
+}
 SATISFACTION = [
     ("1", "Very dissatisfied"),
     ("2", "Dissatisfied"),
@@ -384,7 +393,7 @@ class EldercareAlert(models.Model):
         res = super().write(vals)
         if self.env.context.get("eldercare_no_deadline_check"):
             return res
-        if {"state", "operator_id", "result", "is_overdue", "type_id"} & set(vals):
+        if BROADCAST_FIELDS & set(vals):
             self._broadcast_update()
         self._eldercare_check_deadlines()
         return res
