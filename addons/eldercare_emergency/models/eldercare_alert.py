@@ -736,7 +736,7 @@ class EldercareAlert(models.Model):
 
     def _check_dispatchable(self):
         for alert in self:
-            if alert.state in ("resolved", "closed", "false_alarm"):
+            if alert.state in CLOSED_STATES:
                 raise UserError(
                     self.env._(
                         "Alert %(alert)s is finished and cannot be dispatched again.",
