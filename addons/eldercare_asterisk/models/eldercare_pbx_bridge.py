@@ -185,7 +185,9 @@ class EldercarePbxBridge(models.AbstractModel):
             _logger.info("Call %s logged concurrently by another request", linkedid)
             return Call
 
-    def _alert_from_call(self, linkedid, caller, did, channel, received_at=None):
+    def _alert_from_call(
+        self, linkedid, caller, did, channel, received_at=None, elder=None
+    ):
         vals = {
             "linkedid": linkedid,
             "caller_number": caller,
@@ -194,6 +196,9 @@ class EldercarePbxBridge(models.AbstractModel):
         }
         if received_at:
             vals["received_at"] = received_at
+        if elder:
+            # already looked up: spares emergency a second lookup
+            vals["elder_id"] = elder.id
         try:
             with keep_hooks_savepoint(self.env):
                 return self.env["eldercare.alert"]._raise_from_call(vals)
@@ -249,7 +254,9 @@ class EldercarePbxBridge(models.AbstractModel):
         if line_type == "emergency":
             route, queue = "emergency", QUEUE_EMERGENCY
             if linkedid:
-                alert = self._alert_from_call(linkedid, caller, did, "emergency_line")
+                alert = self._alert_from_call(
+                    linkedid, caller, did, "emergency_line", elder=elder
+                )
                 elder = alert.elder_id or elder
         elif line_type == "service":
             # no voice menu configured: straight to the operators
@@ -316,6 +323,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 caller,
                 call.did or "",
                 "ivr",
+                elder=elder,
             )
             result.update(
                 route="emergency", alert_id=alert.id or 0, queue=QUEUE_EMERGENCY
