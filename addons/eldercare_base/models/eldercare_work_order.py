@@ -246,11 +246,7 @@ class EldercareWorkOrder(models.Model):
     def _compute_elder_contact(self):
         for order in self:
             elder = order.elder_id
-            order.elder_address = (
-                elder._display_address(without_company=True).replace("\n", " ").strip()
-                if elder
-                else False
-            )
+            order.elder_address = elder._eldercare_address() if elder else False
             order.elder_phone = elder.mobile or elder.home_phone or elder.phone or False
 
     def _get_contract_line(self, cache=None):

@@ -352,6 +352,18 @@ class ResPartner(models.Model):
             return self.browse()
         return self.browse(phone.partner_id.id) if phone else self.browse()
 
+    def _eldercare_address(self):
+        """One-line address, largest unit first (北京市 朝阳区 和平里...)."""
+        self.ensure_one()
+        partner = self.sudo()
+        parts = [
+            partner.state_id.name,
+            partner.city,
+            partner.street,
+            partner.street2,
+        ]
+        return " ".join(part.strip() for part in parts if part and part.strip())
+
     def _eldercare_elder_card(self):
         """JSON-serialisable elder file for popups (health only for care roles)."""
         self.ensure_one()
@@ -374,9 +386,7 @@ class ResPartner(models.Model):
             if elder.birthdate
             else False,
             "age": elder.age,
-            "address": elder._display_address(without_company=True).strip()
-            or elder.contact_address
-            or "",
+            "address": elder._eldercare_address(),
             "community": elder.community_id.complete_name or False,
             "community_id": elder.community_id.id or False,
             "category": elder.elder_category_id.name or False,

@@ -163,6 +163,7 @@ class TestPhone(EldercareCommon):
     def test_elder_card(self):
         card = self.elder_a._eldercare_elder_card()
         self.assertEqual(card["name"], "张秀英")
+        self.assertEqual(card["address"], "和平里三区12号楼2单元301")
         self.assertEqual(card["community"], self.community_a.complete_name)
         self.assertEqual(card["relatives"][0]["work_unit"], "北京市第一机床厂")
         self.assertEqual(card["medicines"][0]["name"], "硝苯地平缓释片")
