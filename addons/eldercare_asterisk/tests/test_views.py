@@ -97,3 +97,12 @@ class TestViews(EldercarePbxCase):
         self.assertEqual(call.note, "Asked for her son's number")
         with self.assertRaises(AccessError):
             as_operator.write({"caller_number": "110"})
+
+    def test_operators_reach_the_call_log_menu(self):
+        visible = self.env["ir.ui.menu"].with_user(self.operator)._visible_menu_ids()
+        menu = self.env.ref("eldercare_asterisk.eldercare_call_menu")
+        while menu:
+            self.assertIn(menu.id, visible, menu.complete_name)
+            menu = menu.parent_id
+        config = self.env.ref("eldercare_base.menu_eldercare_config")
+        self.assertNotIn(config.id, visible)
