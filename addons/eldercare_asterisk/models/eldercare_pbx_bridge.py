@@ -61,6 +61,13 @@ def _parse_ts(value):
     return parsed.replace(microsecond=0)
 
 
+def _int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def _endpoint_of(channel):
     """'PJSIP/1001-0000000a' -> 'PJSIP/1001'."""
     return CHANNEL_SUFFIX_RE.sub("", channel or "")
@@ -224,9 +231,7 @@ class EldercarePbxBridge(models.AbstractModel):
             "operator_channels": dict(config["endpoints_raw"]),
             "queues": {"emergency": QUEUE_EMERGENCY, "service": QUEUE_SERVICE},
             "agi_bind": params.get_param("eldercare_asterisk.agi_bind", "127.0.0.1"),
-            "agi_port": int(
-                params.get_param("eldercare_asterisk.agi_port", 4573) or 4573
-            ),
+            "agi_port": _int(params.get_param("eldercare_asterisk.agi_port"), 4573),
             "agi_allowed_clients": [
                 addr.strip()
                 for addr in (
@@ -552,10 +557,7 @@ class EldercarePbxBridge(models.AbstractModel):
         channel = _text(event.get("Channel"), 150)
         ts = _parse_ts(event.get("Timestamp"))
         operator_id = self._operator_for_channel(channel)
-        try:
-            count = int(event.get("BridgeNumChannels") or 0)
-        except (TypeError, ValueError):
-            count = 0
+        count = _int(event.get("BridgeNumChannels"))
         vals = {}
         if operator_id and call.direction == "inbound" and not call.operator_id:
             vals.update(operator_id=operator_id, operator_channel=channel)
