@@ -66,9 +66,18 @@ async def agi_call(
     for i, arg in enumerate(args, 1):
         env[f"agi_arg_{i}"] = arg
     block = "".join(f"{k}: {v}\n" for k, v in env.items()) + "\n"
-    writer.write(block.encode())
-    await writer.drain()
     variables = {}
+    try:
+        writer.write(block.encode())
+        await writer.drain()
+        await _converse(reader, writer, uniqueid, reply_delay, variables)
+    except ConnectionResetError:
+        pass  # the bridge refused or dropped us: the caller checks the variables
+    writer.close()
+    return variables
+
+
+async def _converse(reader, writer, uniqueid, reply_delay, variables):
     while True:
         line = await reader.readline()
         if not line:
@@ -87,5 +96,3 @@ async def agi_call(
             await asyncio.sleep(reply_delay)
         writer.write(answer.encode())
         await writer.drain()
-    writer.close()
-    return variables

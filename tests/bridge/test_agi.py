@@ -243,3 +243,35 @@ def test_hostile_caller_ids_are_routed_and_logged(fake, tmp_path, callerid, capl
     sent = [a for m, a in fake.calls if m == "agi_route"][-1][0]["caller_num"]
     assert len(sent) <= 64
     assert any("caller id" in r.getMessage() for r in caplog.records)
+
+
+def test_fastagi_peer_not_allowed_is_refused(fake, tmp_path, caplog):
+    async def scenario():
+        cfg = make_config(fake, tmp_path, agi_allowed_clients=("10.9.9.9",))
+        async with running_bridge(cfg) as bridge:
+            got = await agi_call(bridge.agi.port, "route", ["emergency", "r.1", "8001"])
+            return got, dict(bridge.agi.stats)
+
+    with caplog.at_level(logging.WARNING, logger="eldercare_bridge.agi"):
+        got, stats = asyncio.run(scenario())
+    assert got == {}
+    assert stats["refused"] == 1
+    assert not fake.alerts
+    assert any("refused" in r.getMessage() for r in caplog.records)
+
+
+def test_allowed_clients_from_odoo_config(fake, tmp_path):
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            fake_conf = fake.bridge_config()
+            fake_conf["agi_allowed_clients"] = ["127.0.0.1"]
+            bridge._apply_config(fake_conf)
+            ok = await agi_call(bridge.agi.port, "route", ["emergency", "r.2", "8001"])
+            fake_conf["agi_allowed_clients"] = ["192.0.2.1"]
+            bridge._apply_config(fake_conf)
+            ko = await agi_call(bridge.agi.port, "route", ["emergency", "r.3", "8001"])
+            return ok, ko
+
+    ok, ko = asyncio.run(scenario())
+    assert ok["ROUTE"] == "emergency"
+    assert ko == {}

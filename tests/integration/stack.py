@@ -441,6 +441,7 @@ class OdooBackend:
             check=True,
             env=self.pgenv,
             capture_output=True,
+            timeout=300,
         )
         self._configure()
         self.start()
@@ -466,6 +467,7 @@ class OdooBackend:
             env=self.pgenv,
             capture_output=True,
             text=True,
+            timeout=60,
         )
         return [line.split("\t") for line in out.stdout.splitlines() if line]
 
@@ -691,6 +693,7 @@ class OdooBackend:
             env=self.pgenv,
             capture_output=True,
             check=False,
+            timeout=120,
         )
 
 

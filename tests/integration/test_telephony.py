@@ -6,7 +6,11 @@ import re
 import socket
 import time
 
+import pytest
 from stack import elder_call, wait_until
+
+# a hang anywhere (Asterisk, Odoo, PostgreSQL) fails the test instead of the run
+pytestmark = pytest.mark.timeout(300)
 
 ELDER = "13800138000"  # certified demo elder (eldercare_base demo data)
 EMERGENCY_DID = "8001"

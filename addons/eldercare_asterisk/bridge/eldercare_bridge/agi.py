@@ -178,7 +178,13 @@ class FastAGIServer:
         self.port = port
         self.handlers = handlers
         self.server = None
-        self.stats = {"sessions": 0, "garbage": 0, "errors": 0}
+        self.stats = {"sessions": 0, "garbage": 0, "errors": 0, "refused": 0}
+        self.allowed = set()  # peer IPs allowed; empty = any
+
+    def _refused(self, peer):
+        if not self.allowed or not peer:
+            return False
+        return peer[0] not in self.allowed
 
     async def start(self):
         self.server = await asyncio.start_server(
@@ -231,6 +237,15 @@ class FastAGIServer:
         peer = writer.get_extra_info("peername")
         self.stats["sessions"] += 1
         session = None
+        if self._refused(peer):
+            self.stats["refused"] += 1
+            _logger.warning(
+                "FastAGI: connection from %s refused (allowed: %s)",
+                peer,
+                ", ".join(sorted(self.allowed)),
+            )
+            writer.close()
+            return
         try:
             try:
                 env = await self._read_env(reader, peer)

@@ -44,6 +44,7 @@ class Bridge:
             cfg.agi_port,
             {"route": self.router.handle_route, "ivr": self.router.handle_ivr},
         )
+        self.agi.allowed = set(cfg.agi_allowed_clients)
         self.ami = None
         if cfg.ami_secret or cfg.ami_user:
             self.ami = AMIClient(
@@ -81,6 +82,8 @@ class Bridge:
             return
         self.bridge_config = conf
         self.emergency_dids = {str(d) for d in conf.get("emergency_dids") or []}
+        allowed = self.cfg.agi_allowed_clients or conf.get("agi_allowed_clients") or ()
+        self.agi.allowed = {str(a).strip() for a in allowed if str(a).strip()}
 
     async def refresh_config(self):
         conf = await self.rpc.execute("bridge_config", timeout=self.cfg.rpc_timeout)

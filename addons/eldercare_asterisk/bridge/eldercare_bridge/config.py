@@ -30,6 +30,9 @@ class Config:
     ami_secret: str = ""
     agi_bind: str = "127.0.0.1"
     agi_port: int = 4573
+    # FastAGI peers allowed (IP addresses); empty: Odoo's bridge_config
+    # "agi_allowed_clients", and if Odoo never answered, any peer
+    agi_allowed_clients: tuple = ()
     spool_dir: str = "./eldercare-spool"
     route_timeout: float = 0.3  # hard limit for the AGI routing lookup
     ivr_timeout: float = 2.0
@@ -54,6 +57,7 @@ class Config:
         "ami_secret": "EC_AMI_SECRET",
         "agi_bind": "EC_AGI_BIND",
         "agi_port": "EC_AGI_PORT",
+        "agi_allowed_clients": "EC_AGI_ALLOWED_CLIENTS",
         "spool_dir": "EC_SPOOL_DIR",
         "route_timeout": "EC_ROUTE_TIMEOUT",
         "ivr_timeout": "EC_IVR_TIMEOUT",
