@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -214,3 +216,31 @@ class TestRouting(EldercarePbxCase):
         self.assertNotIn(
             self.bridge_user.partner_id, alert.message_partner_ids, "no follower"
         )
+
+    def test_call_logged_concurrently_keeps_the_alert_and_popup(self):
+        # another request (the AMI events) inserted the row after our search
+        Call = type(self.env["eldercare.call"])
+        real_search = Call.search
+
+        def search_missing(records, domain, *args, **kwargs):
+            if domain == [("linkedid", "=", "1700000005.1")]:
+                self.env.cr.execute(
+                    "INSERT INTO eldercare_call (linkedid, direction, started_at, "
+                    "disposition, company_id) VALUES (%s, 'inbound', now(), "
+                    "'in_progress', %s)",
+                    ("1700000005.1", self.env.company.id),
+                )
+                return records.browse()
+            return real_search(records, domain, *args, **kwargs)
+
+        with (
+            patch.object(Call, "search", search_missing),
+            mute_logger("odoo.sql_db"),
+        ):
+            result = self.route("1700000005.1", ELDER_NUMBER, EMERGENCY_DID)
+        self.assertEqual(result["route"], "emergency")
+        self.assertEqual(result["call_id"], 0, "the other request owns the row")
+        alert = self.env["eldercare.alert"].browse(result["alert_id"])
+        self.assertTrue(alert.exists())
+        popups = self.bus_messages(self.operator, "eldercare_alert_popup")
+        self.assertIn(alert.id, [p["alert"]["id"] for p in popups])

@@ -3,10 +3,13 @@ from contextlib import contextmanager
 
 @contextmanager
 def keep_hooks_savepoint(env):
-    """Like ``env.cr.savepoint()`` but a rollback keeps the pre-commit hooks
-    of the transaction (bus notifications such as the operator popups, mail
-    tracking) queued *before* the savepoint. Odoo's flushing savepoint clears
-    them all on rollback."""
+    """A savepoint that leaves the transaction's pre-commit hooks alone.
+
+    Odoo's flushing savepoint (``env.cr.savepoint()``) runs the pending
+    pre-commit hooks when it opens (mail tracking, bus notifications such as
+    the operator popups are written early) and drops every hook on rollback.
+    This one flushes the ORM only: the hooks stay queued for the real commit,
+    whatever happens inside."""
     env.flush_all()
     try:
         with env.cr.savepoint(flush=False):
