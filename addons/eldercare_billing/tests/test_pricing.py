@@ -1,8 +1,8 @@
 from datetime import date
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common import EldercareBillingDataMixin
 
@@ -335,3 +335,31 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
             lambda ln: ln.work_order_id == order
         )
         self.assertEqual((line.amount, line.amount_elder), (0.0, 0.0))
+
+    def test_operator_queries_but_does_not_bill(self):
+        operator = new_test_user(
+            self.env,
+            login="ec_operator_billing",
+            groups="eldercare_base.group_eldercare_operator",
+        )
+        env = self.env(user=operator)
+        total = env["eldercare.statement"]._running_total(
+            self.elder_dibao, date(2025, 3, 31)
+        )
+        self.assertEqual((total["amount_elder"], total["line_count"]), (35.0, 3))
+        action = self.elder_dibao.with_user(
+            operator
+        ).action_eldercare_running_statement()
+        preview = env["eldercare.statement.preview"].browse(action["res_id"])
+        self.assertEqual(preview.partner_id, self.elder_dibao)
+        self.assertEqual(preview.period, date.today().strftime("%Y-%m"))
+        preview = env["eldercare.statement.preview"].create(
+            {"partner_id": self.elder_dibao.id, "date": date(2025, 3, 31)}
+        )
+        self.assertEqual(preview.amount_subsidy, 100.0)
+        with self.assertRaises(AccessError):
+            env["eldercare.billing.run"].create({"period": "2025-03"})
+        with self.assertRaises(AccessError):
+            env["eldercare.subsidy.rule"].create(
+                {"name": "x", "elder_category_id": self.cat_free.id}
+            )
