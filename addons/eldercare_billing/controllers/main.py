@@ -1,6 +1,7 @@
 from datetime import date
 
 from odoo import fields, http
+from odoo.exceptions import AccessError
 from odoo.http import content_disposition, request
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -13,6 +14,13 @@ class EldercareBillingReport(http.Controller):
         this year), ``company_id`` (default: the user's current company)."""
         env = request.env
         env["eldercare.statement.line"].check_access("read")
+        if not (
+            env.user.has_group("eldercare_base.group_eldercare_finance")
+            or env.user.has_group("eldercare_base.group_eldercare_supervisor")
+        ):
+            raise AccessError(
+                env._("The billing reports are for finance staff and supervisors.")
+            )
         today = fields.Date.context_today(env.user)
         start = fields.Date.to_date(date_from) if date_from else date(today.year, 1, 1)
         end = fields.Date.to_date(date_to) if date_to else today

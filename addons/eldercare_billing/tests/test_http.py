@@ -4,6 +4,7 @@ import openpyxl
 
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import EldercareBillingDataMixin
 
@@ -71,3 +72,15 @@ class TestBillingHttp(EldercareBillingDataMixin, HttpCase):
         total = list(book["Service Fees"].iter_rows(values_only=True))[-1]
         self.assertEqual(total[0], "Total")
         self.assertAlmostEqual(total[6], 135 + 135 + 226.67 + 165)
+
+    def test_xlsx_refused_to_operators(self):
+        new_test_user(
+            self.env,
+            login="ec_operator_http",
+            password="ec_operator_http",
+            groups="eldercare_base.group_eldercare_operator",
+        )
+        self.authenticate("ec_operator_http", "ec_operator_http")
+        with mute_logger("odoo.http"):
+            response = self.url_open("/eldercare/billing/report.xlsx")
+        self.assertNotIn("spreadsheetml", response.headers.get("Content-Type", ""))
