@@ -183,6 +183,10 @@ class Asterisk:
     def prepare(self):
         tree = extracted_tree()
         os.makedirs(self.workdir, exist_ok=True)
+        if os.path.lexists(self.root):
+            # a previous copy: start clean (rmtree never follows the chroot's
+            # symlinks; the cache keeps its own links to shared files)
+            shutil.rmtree(self.root)
         # hard-link copy of the cached tree (fast); the directories Asterisk
         # writes in are real copies, and the config writer unlinks before
         # writing, so the cache is never changed through a link
