@@ -3,8 +3,6 @@ import logging
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.savepoint import keep_hooks_savepoint
-
 _logger = logging.getLogger(__name__)
 
 
@@ -35,7 +33,7 @@ class EldercareAlert(models.Model):
         if not number or not self.env.user.eldercare_endpoint:
             return super()._eldercare_call_back_action()
         try:
-            with keep_hooks_savepoint(self.env):
+            with self.env.cr.savepoint():
                 action = self.env["eldercare.pbx"].click_to_call(
                     number, elder=self.elder_id, alert=self
                 )
@@ -62,7 +60,7 @@ class EldercareAlert(models.Model):
         if not relative:
             return called
         try:
-            with keep_hooks_savepoint(self.env):
+            with self.env.cr.savepoint():
                 relative.with_context(
                     eldercare_alert_id=self.id
                 ).action_eldercare_call()

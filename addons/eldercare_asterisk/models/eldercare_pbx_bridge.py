@@ -16,8 +16,6 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
-from ..tools.savepoint import keep_hooks_savepoint
-
 _logger = logging.getLogger(__name__)
 
 QUEUE_EMERGENCY = "eldercare-emergency"
@@ -186,7 +184,7 @@ class EldercarePbxBridge(models.AbstractModel):
             return call
         values = dict(vals, linkedid=linkedid, **(create_vals or {}))
         try:
-            with mute_logger("odoo.sql_db"), keep_hooks_savepoint(self.env):
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 return Call.create(values)
         except psycopg2.IntegrityError:
             _logger.info("Call %s logged concurrently by another request", linkedid)
@@ -207,7 +205,7 @@ class EldercarePbxBridge(models.AbstractModel):
             # already looked up: spares emergency a second lookup
             vals["elder_id"] = elder.id
         try:
-            with keep_hooks_savepoint(self.env):
+            with self.env.cr.savepoint():
                 return self.env["eldercare.alert"]._raise_from_call(vals)
         except Exception:
             _logger.exception("Could not raise the alert of call %s", linkedid)
@@ -374,7 +372,7 @@ class EldercarePbxBridge(models.AbstractModel):
         if elder:
             vals["elder_id"] = elder.id
         try:
-            with keep_hooks_savepoint(self.env):
+            with self.env.cr.savepoint():
                 request = self.env["eldercare.service.request"]._create_from_call(vals)
                 if (
                     request
@@ -489,7 +487,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 )
                 continue
             try:
-                with keep_hooks_savepoint(self.env):
+                with self.env.cr.savepoint():
                     call = handler(event, linkedid, calls.get(linkedid))
             except Exception as exc:
                 skipped += 1
