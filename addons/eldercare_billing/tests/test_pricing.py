@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
@@ -363,3 +364,14 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
             env["eldercare.subsidy.rule"].create(
                 {"name": "x", "elder_category_id": self.cat_free.id}
             )
+
+    def test_run_reports_progress_per_chunk(self):
+        self.env.company.eldercare_billing_chunk_size = 3
+        calls = []
+
+        def notify(cron, *, done, remaining, deactivate=False):
+            calls.append((done, remaining))
+
+        with patch.object(type(self.env["ir.cron"]), "_notify_progress", notify):
+            self._run()
+        self.assertEqual(calls[:3], [(0, 4), (3, 1), (4, 0)])
