@@ -235,7 +235,10 @@ def run_all(args):
             tier = Tier("python")
             t0 = time.time()
             tier_pytest(
-                tier, ["tests", "--ignore=tests/integration"], workdir, logname="python"
+                tier,
+                ["tests", "--ignore=tests/integration", "--timeout=120"],
+                workdir,
+                logname="python",
             )
             tier.seconds = time.time() - t0
             tiers.append(tier)
