@@ -36,6 +36,7 @@
         "views/menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/eldercare_area_demo.xml",
         "demo/res_partner_provider_demo.xml",
         "demo/res_users_demo.xml",
