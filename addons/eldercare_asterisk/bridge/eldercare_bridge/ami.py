@@ -120,6 +120,7 @@ class AMIClient:
         backoff_cap=30.0,
         ping_interval=20.0,
         ping_timeout=10.0,
+        events="on",
     ):
         self.host = host
         self.port = port
@@ -130,6 +131,7 @@ class AMIClient:
         self.backoff_cap = backoff_cap
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
+        self.events = events  # AMI event mask sent at login ("on" = all)
         self._ids = itertools.count(1)
         self._pending = {}  # ActionID -> (future, collect list or None)
         self._writer = None
@@ -205,7 +207,10 @@ class AMIClient:
             try:
                 resp = await asyncio.wait_for(
                     self.action(
-                        "Login", Username=self.username, Secret=self.secret, Events="on"
+                        "Login",
+                        Username=self.username,
+                        Secret=self.secret,
+                        Events=self.events,
                     ),
                     10,
                 )

@@ -22,6 +22,7 @@ _logger = logging.getLogger("eldercare_bridge")
 FALLBACK_USEREVENT = "EldercareFallback"
 EMERGENCY_QUEUE_PREFIX = "eldercare-emergency"
 REPLAY_DELAY = 1.0  # seconds between spooling an alarm and replaying it
+AMI_EVENT_MASK = "system,call,agent,user,cdr"
 REPLAY_CHUNK = 10  # alarms per spooled_alerts call: each chunk commits on its own
 
 
@@ -54,6 +55,9 @@ class Bridge:
                 cfg.ami_secret,
                 on_event=self.on_ami_event,
                 on_login=self.resync,
+                # channel, queue, UserEvent and Cdr events only: no Newexten or
+                # VarSet flood (the "dialplan" class) on a busy PBX
+                events=AMI_EVENT_MASK,
             )
         self.emergency_dids = set()
         self.bridge_config = {}
