@@ -351,9 +351,14 @@ class Bridge:
         if self.ami:
             await self.ami.stop()
         await self.events.stop()
-        for task in [*self._tasks, *self.late_routes.values()]:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Python 3.11's asyncio.wait_for can swallow a cancellation that races
+        # with its inner future finishing; keep cancelling until every task is
+        # really gone, so stopping never hangs.
+        pending = {*self._tasks, *self.late_routes.values()}
+        while pending:
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=1.0)
         await self.rpc.close()
         self.spool.close()
         self._stopped.set()
