@@ -206,7 +206,16 @@ class EldercarePbxBridge(models.AbstractModel):
             vals["elder_id"] = elder.id
         try:
             with self.env.cr.savepoint():
-                return self.env["eldercare.alert"]._raise_from_call(vals)
+                alert = self.env["eldercare.alert"]._raise_from_call(vals)
+                # recompute in this (superuser) environment: the savepoint's own
+                # flush would run as the bridge user, who may read nothing
+                self.env.flush_all()
+                return alert
+        except psycopg2.IntegrityError:
+            # the same call is being raised by a concurrent request, which
+            # returns the alert; this one still routes the call to the queue
+            _logger.warning("Alert of call %s raised concurrently", linkedid)
+            return self.env["eldercare.alert"]
         except Exception:
             _logger.exception("Could not raise the alert of call %s", linkedid)
             return self.env["eldercare.alert"]
@@ -381,6 +390,7 @@ class EldercarePbxBridge(models.AbstractModel):
                     and not request.product_id
                 ):
                     request.product_id = option.product_id
+                self.env.flush_all()  # as superuser, see _alert_from_call
         except Exception:
             _logger.exception("Could not create the service request of %s", linkedid)
             return False
