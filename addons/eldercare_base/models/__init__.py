@@ -8,6 +8,7 @@ from . import (
     eldercare_recurring_need,
     eldercare_relative,
     eldercare_work_order,
+    ir_sequence,
     product_template,
     res_partner,
     res_users,

@@ -181,31 +181,8 @@ class EldercareStatement(models.Model):
     @api.model
     def _next_names(self, count):
         """``count`` statement references, in one query for large batches."""
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search(
-                [
-                    ("code", "=", "eldercare.statement"),
-                    ("company_id", "in", [self.env.company.id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
-        )
-        if not sequence:
-            return ["/"] * count
-        if (
-            sequence.implementation != "standard"
-            or sequence.use_date_range
-            or count < 5
-        ):
-            return [sequence.next_by_id() for _i in range(count)]
-        self.env.cr.execute(
-            "SELECT nextval(%s) FROM generate_series(1, %s)",
-            (f"ir_sequence_{sequence.id:03d}", count),
-        )
-        return [sequence.get_next_char(row[0]) for row in self.env.cr.fetchall()]
+        sequences = self.env["ir.sequence"]
+        return sequences._eldercare_next_batch("eldercare.statement", count)
 
     @api.model_create_multi
     def create(self, vals_list):
