@@ -68,8 +68,14 @@ class EventForwarder:
 
     async def stop(self, flush_timeout=2.0):
         if self._task:
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(self.flush(), flush_timeout)
+            except Exception as exc:
+                _logger.warning(
+                    "stopping: %d AMI events not forwarded to Odoo (%r)",
+                    len(self.fifo),
+                    exc,
+                )
             self._task.cancel()
 
     async def flush(self):
