@@ -1,12 +1,14 @@
 """Command line: ./bin/eldercare {start,stop,status,test,odoo-test,dev-env}."""
 
 import argparse
+import glob
+import hashlib
 import os
 import sys
 
 from . import odoo as odoo_mod
 from . import product, setup, testrun
-from .paths import LOG_DIR, VAR
+from .paths import ADDONS_DIR, LOG_DIR, VAR
 from .pg import Cluster
 
 ALL_TIERS = ["lint", "python", "odoo", "browser", "asterisk"]
@@ -25,19 +27,28 @@ def cmd_test(args):
     return testrun.run_all(args)
 
 
-def cmd_odoo_test(args):
-    """Developer loop: install the named addons on a fresh copy and run their tests."""
+def dev_odoo():
+    """Odoo, the persistent dev cluster and its cached template database."""
     os.makedirs(LOG_DIR, exist_ok=True)
     odoo = odoo_mod.find_odoo()
     cluster = dev_cluster()
-    addons = args.addons
-    all_addons = odoo_mod.our_addons()
-    deps = odoo_mod.external_dependencies(all_addons)
-    template, _log = odoo_mod.ensure_template(odoo, cluster, deps, LOG_DIR)
+    return odoo, cluster, odoo_mod.ensure_template(odoo, cluster, LOG_DIR)
+
+
+def cmd_odoo_test(args):
+    """Developer loop: install the named addons on a fresh copy and run their tests."""
+    odoo, cluster, template = dev_odoo()
     db = f"ec_dev_{os.getpid()}"
-    env = testrun.OdooEnv(odoo, cluster)
-    tags = args.tags or ",".join(f"/{a}" for a in addons)
-    rc, logfile = env.install_with_tests(db, addons, tags, db, template)
+    tags = args.tags or ",".join(f"/{a}" for a in args.addons)
+    logfile = os.path.join(LOG_DIR, f"{db}.log")
+    rc = odoo_mod.run_on_copy(
+        odoo,
+        cluster,
+        db,
+        template,
+        testrun.install_test_args(args.addons, tags),
+        logfile,
+    )
     tier = testrun.Tier("odoo")
     testrun.odoo_tier_counts(tier, logfile, rc)
     testrun.print_failures(logfile, limit=200)
@@ -50,28 +61,41 @@ def cmd_odoo_test(args):
     return 1 if tier.failed else 0
 
 
+def addons_fingerprint():
+    """Changes whenever a file of our addons changes (dev-env reinstalls then)."""
+    digest = hashlib.sha1()
+    for path in sorted(glob.glob(os.path.join(ADDONS_DIR, "**"), recursive=True)):
+        if os.path.isfile(path) and "__pycache__" not in path:
+            digest.update(f"{path}:{os.stat(path).st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
 def cmd_dev_env(args):
     """A dev database with every addon installed; prints the EC_* variables."""
-    os.makedirs(LOG_DIR, exist_ok=True)
-    odoo = odoo_mod.find_odoo()
-    cluster = dev_cluster()
-    addons = odoo_mod.our_addons()
-    deps = odoo_mod.external_dependencies(addons)
-    template, _log = odoo_mod.ensure_template(odoo, cluster, deps, LOG_DIR)
+    odoo, cluster, template = dev_odoo()
     db = "ec_dev_all"
-    if args.rebuild or not cluster.db_exists(db):
-        cluster.dropdb(db)
-        cluster.createdb(db, template=template)
+    stamp = os.path.join(VAR, "devpg", f"{db}.fingerprint")
+    fingerprint = addons_fingerprint()
+    current = None
+    if os.path.exists(stamp):
+        with open(stamp) as handle:
+            current = handle.read()
+    if args.rebuild or current != fingerprint or not cluster.db_exists(db):
+        addons = odoo_mod.our_addons()
         logfile = os.path.join(LOG_DIR, "dev-env.log")
-        rc = odoo_mod.run_odoo(
+        rc = odoo_mod.run_on_copy(
             odoo,
             cluster,
-            ["-d", db, "-i", ",".join(addons), "--stop-after-init"],
+            db,
+            template,
+            ["-i", ",".join(addons), "--stop-after-init"],
             logfile,
         )
         if rc:
             print(f"install failed, see {logfile}", file=sys.stderr)
             return rc
+        with open(stamp, "w") as handle:
+            handle.write(fingerprint)
     for key, value in testrun.odoo_env_vars(odoo, cluster, db).items():
         print(f"export {key}={value!r}")
     return 0
@@ -107,7 +131,7 @@ def main(argv=None):
     p.set_defaults(func=cmd_odoo_test)
 
     p = sub.add_parser("dev-env", help="dev database with all addons + EC_* vars")
-    p.add_argument("--rebuild", action="store_true")
+    p.add_argument("--rebuild", action="store_true", help="reinstall even if unchanged")
     p.set_defaults(func=cmd_dev_env)
 
     args = parser.parse_args(argv)

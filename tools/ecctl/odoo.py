@@ -1,6 +1,7 @@
 """Find an installed Odoo 18.0 and drive it: configs, template databases, test runs."""
 
 import ast
+import fcntl
 import glob
 import hashlib
 import os
@@ -73,7 +74,10 @@ def find_odoo():
         # the executable's own tree: odoo-bin lives beside the odoo package
         root = os.path.dirname(os.path.realpath(exe))
         package_dir = os.path.join(root, "odoo")
-        version = "unknown"
+        out = subprocess.run(
+            [exe, "--version"], capture_output=True, text=True, check=False
+        ).stdout  # "Odoo Server 18.0"
+        version = out.split()[-1] if out.split() else "unknown"
     if version and not version.startswith("18.0"):
         raise OdooNotFound(f"Odoo {version} found, but this project needs 18.0. ")
     dirs = [os.path.join(package_dir, "addons")]
@@ -135,9 +139,8 @@ env.cr.commit()
 """
 
 
-def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None, stdin=None):
+def run_odoo(odoo, cluster, args, logfile, timeout=3600, stdin=None, subcommand=()):
     """Run Odoo to completion, log into logfile; returns the exit code."""
-    subcommand = [args.pop(0)] if args and args[0] == "shell" else []
     if os.path.exists(logfile):
         os.remove(logfile)  # Odoo appends; a stale log would be counted again
     cmd = [
@@ -162,14 +165,10 @@ def run_odoo(odoo, cluster, args, logfile, timeout=3600, extra_env=None, stdin=N
         "info",
         *args,
     ]
-    env = dict(os.environ)
-    env.update(extra_env or {})
-    env.setdefault("PYTHONUNBUFFERED", "1")
     try:
         return subprocess.run(
             cmd,
             cwd=ROOT,
-            env=env,
             timeout=timeout,
             check=False,
             input=stdin,
@@ -220,16 +219,15 @@ def parse_test_log(logfile):
     }
 
 
-def ensure_template(odoo, cluster, deps, logdir, lock_path=None):
-    """A database with our external dependencies installed, built once."""
-    import fcntl
-
+def ensure_template(odoo, cluster, logdir):
+    """A database with our addons' Odoo dependencies installed, built once."""
+    deps = external_dependencies(our_addons())
     name = template_name(deps, odoo)
-    lock_path = lock_path or os.path.join(cluster.datadir, "..", f"{name}.lock")
+    lock_path = os.path.join(cluster.datadir, "..", f"{name}.lock")
     with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel runs build it once
         if cluster.db_exists(name):
-            return name, None
+            return name
         building = name + "_building"
         cluster.dropdb(building)
         logfile = os.path.join(logdir, f"{name}.log")
@@ -250,11 +248,19 @@ def ensure_template(odoo, cluster, deps, logdir, lock_path=None):
         rc = run_odoo(
             odoo,
             cluster,
-            ["shell", "-d", building, "--no-http"],
+            ["-d", building, "--no-http"],
             logfile + ".shell",
             stdin=ATTACHMENTS_TO_DB,
+            subcommand=["shell"],
         )
         if rc != 0:
             raise RuntimeError(f"moving attachments into {building} failed (rc={rc})")
         cluster.psql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-        return name, logfile
+        return name
+
+
+def run_on_copy(odoo, cluster, db, source, args, logfile):
+    """A fresh copy `db` of database `source`, then Odoo with `args` on it."""
+    cluster.dropdb(db)
+    cluster.createdb(db, template=source)
+    return run_odoo(odoo, cluster, ["-d", db, *args], logfile)

@@ -172,37 +172,15 @@ def print_failures(logfile, limit=60):
                 shown += 1
 
 
-class OdooEnv:
-    """A throwaway cluster in a temp dir (or a kept dev cluster) + an Odoo."""
-
-    def __init__(self, odoo, cluster):
-        self.odoo = odoo
-        self.cluster = cluster
-
-    def install_with_tests(self, db, addons, tags, logname, template):
-        self.cluster.dropdb(db)
-        self.cluster.createdb(db, template=template)
-        logfile = os.path.join(LOG_DIR, f"{logname}.log")
-        args = [
-            "-d",
-            db,
-            "-i",
-            ",".join(addons),
-            "--test-enable",
-            "--test-tags",
-            tags,
-            "--stop-after-init",
-        ]
-        rc = odoo_mod.run_odoo(self.odoo, self.cluster, args, logfile)
-        return rc, logfile
-
-    def post_install_tests(self, db, source_db, tags, logname):
-        self.cluster.dropdb(db)
-        self.cluster.createdb(db, template=source_db)
-        logfile = os.path.join(LOG_DIR, f"{logname}.log")
-        args = ["-d", db, "--test-enable", "--test-tags", tags, "--stop-after-init"]
-        rc = odoo_mod.run_odoo(self.odoo, self.cluster, args, logfile)
-        return rc, logfile
+def install_test_args(addons, tags):
+    return [
+        "-i",
+        ",".join(addons),
+        "--test-enable",
+        "--test-tags",
+        tags,
+        "--stop-after-init",
+    ]
 
 
 def odoo_env_vars(odoo, cluster, db):
@@ -259,17 +237,21 @@ def run_all(args):
         if odoo and wanted:
             cluster = Cluster(os.path.join(workdir, "pg"), free_port(), for_tests=True)
             cluster.start()
-            env = OdooEnv(odoo, cluster)
             addons = odoo_mod.our_addons()
-            deps = odoo_mod.external_dependencies(addons)
             t0 = time.time()
-            template, _log = odoo_mod.ensure_template(odoo, cluster, deps, LOG_DIR)
-            say(f"template database {template} ({deps}) in {time.time() - t0:.0f} s")
+            template = odoo_mod.ensure_template(odoo, cluster, LOG_DIR)
+            say(f"template database {template} in {time.time() - t0:.0f} s")
             tier = Tier("odoo")
             t0 = time.time()
             tags = ",".join(f"/{a}" for a in addons) + f",-{TOUR_TAG}"
-            rc, logfile = env.install_with_tests(
-                "ec_test_all", addons, tags, "odoo-tests", template
+            logfile = os.path.join(LOG_DIR, "odoo-tests.log")
+            rc = odoo_mod.run_on_copy(
+                odoo,
+                cluster,
+                "ec_test_all",
+                template,
+                install_test_args(addons, tags),
+                logfile,
             )
             odoo_tier_counts(tier, logfile, rc)
             tier.seconds = time.time() - t0
@@ -288,8 +270,15 @@ def run_all(args):
                     tier.skip("the addons did not install; see the odoo tier")
                 else:
                     t0 = time.time()
-                    rc, logfile = env.post_install_tests(
-                        "ec_test_tours", installed_db, TOUR_TAG, "browser-tests"
+                    # no -i: Odoo runs the post-install tests of what is loaded
+                    logfile = os.path.join(LOG_DIR, "browser-tests.log")
+                    rc = odoo_mod.run_on_copy(
+                        odoo,
+                        cluster,
+                        "ec_test_tours",
+                        installed_db,
+                        ["--test-enable", "--test-tags", TOUR_TAG, "--stop-after-init"],
+                        logfile,
                     )
                     odoo_tier_counts(tier, logfile, rc)
                     tier.seconds = time.time() - t0
