@@ -45,6 +45,27 @@ def _wait(stack, mark, timeout=10, **match):
     )[0]
 
 
+def _ivr_call(stack, caller):
+    """Originate a call to the service line, wait for the IVR menu (Read) and
+    return (event mark, linkedid, the caller's outer Local channel for DTMF)."""
+    mark = len(stack.ami.events)
+    stack.ami.originate(SERVICE_DID, caller)
+    read = _wait(
+        stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
+    )
+    linkedid = read["Linkedid"]
+    outer = wait_until(
+        lambda: [
+            e["Channel"]
+            for e in _events(stack, mark, Event="Newchannel")
+            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
+        ],
+        5,
+        message="call leg",
+    )[0]
+    return mark, linkedid, outer
+
+
 def _one_alert(stack, linkedid, timeout=10):
     rows = wait_until(
         lambda: stack.backend.alerts(linkedid),
@@ -117,21 +138,7 @@ def test_emergency_originate_routes_to_emergency_queue_only(clean_calls):
 def test_unknown_caller_gets_ivr_and_household_digit_creates_request(clean_calls):
     stack = clean_calls
     caller = "139%08d" % random.randrange(10**8)
-    mark = len(stack.ami.events)
-    stack.ami.originate(SERVICE_DID, caller)
-    read = _wait(
-        stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
-    )
-    linkedid = read["Linkedid"]
-    outer = wait_until(
-        lambda: [
-            e["Channel"]
-            for e in _events(stack, mark, Event="Newchannel")
-            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
-        ],
-        5,
-        message="call leg",
-    )[0]
+    mark, linkedid, outer = _ivr_call(stack, caller)
     stack.ami.action("PlayDTMF", Channel=outer, Digit="3", Duration="120")
     rows = wait_until(
         lambda: stack.backend.requests(linkedid),
@@ -152,21 +159,7 @@ def test_unknown_caller_gets_ivr_and_household_digit_creates_request(clean_calls
 
 def test_known_elder_statement_total_is_read_back(clean_calls):
     stack = clean_calls
-    mark = len(stack.ami.events)
-    stack.ami.originate(SERVICE_DID, ELDER)
-    read = _wait(
-        stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
-    )
-    linkedid = read["Linkedid"]
-    outer = wait_until(
-        lambda: [
-            e["Channel"]
-            for e in _events(stack, mark, Event="Newchannel")
-            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
-        ],
-        5,
-        message="call leg",
-    )[0]
+    mark, linkedid, outer = _ivr_call(stack, ELDER)
     stack.ami.action("PlayDTMF", Channel=outer, Digit="8", Duration="120")
     say = wait_until(
         lambda: [
@@ -300,21 +293,7 @@ def test_fuzzed_fastagi_and_hostile_caller_ids_bridge_stays_alive(clean_calls):
 def test_ivr_emergency_key_raises_alert_and_uses_emergency_queue(clean_calls):
     stack = clean_calls
     caller = "135%08d" % random.randrange(10**8)
-    mark = len(stack.ami.events)
-    stack.ami.originate(SERVICE_DID, caller)
-    read = _wait(
-        stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
-    )
-    linkedid = read["Linkedid"]
-    outer = wait_until(
-        lambda: [
-            e["Channel"]
-            for e in _events(stack, mark, Event="Newchannel")
-            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
-        ],
-        5,
-        message="call leg",
-    )[0]
+    mark, linkedid, outer = _ivr_call(stack, caller)
     stack.ami.action("PlayDTMF", Channel=outer, Digit="9", Duration="120")
     assert _linkedid_in_queue(stack, mark, "eldercare-emergency", caller) == linkedid
     _one_alert(stack, linkedid)
