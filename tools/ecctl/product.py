@@ -1,6 +1,7 @@
 """Run the product: local PostgreSQL under var/, the demo database, Odoo, the bridge."""
 
 import configparser
+import contextlib
 import os
 import secrets
 import signal
@@ -161,19 +162,27 @@ def start(args, setup):
     return 0
 
 
+def stop_process(name):
+    """SIGTERM the process group started as `name`, wait for it, forget its pid."""
+    pid = pid_alive(name)
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+        for _i in range(50):
+            if not pid_alive(name):
+                break
+            time.sleep(0.2)
+        say(f"stopped {name}")
+    pidfile = os.path.join(RUN_DIR, f"{name}.pid")
+    if os.path.exists(pidfile):
+        os.unlink(pidfile)
+
+
 def stop(_args):
     from . import telephony
 
     telephony.stop()
-    for name in ("odoo",):
-        pid = pid_alive(name)
-        if pid:
-            os.killpg(pid, signal.SIGTERM)
-            for _i in range(50):
-                if not pid_alive(name):
-                    break
-                time.sleep(0.2)
-            say(f"stopped {name}")
+    stop_process("odoo")
     product_cluster().stop()
     say("stopped PostgreSQL")
     return 0

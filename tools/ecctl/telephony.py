@@ -6,12 +6,10 @@ Asterisk, set EC_AMI_HOST/EC_AMI_PORT/EC_AMI_USER/EC_AMI_SECRET and the bridge
 connects there instead (no demo Asterisk is started).
 """
 
-import contextlib
 import importlib.util
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -80,7 +78,7 @@ def _start_demo_asterisk():
         except OSError:
             pass
     shutil.rmtree(ASTERISK_DIR, ignore_errors=True)
-    say("preparing the demo Asterisk 22 (first time: builds a Debian sid chroot)")
+    say("preparing the demo Asterisk 22 (cached Debian sid chroot; built on first use)")
     harness.ensure_tarball()
     asterisk = harness.Asterisk(ASTERISK_DIR, agi_port=4573).prepare().start()
     with open(os.path.join(VAR, "run", "asterisk.pid"), "w") as handle:
@@ -136,17 +134,9 @@ def start(odoo, cluster, conf, url, db):
 
 
 def stop():
-    from .product import RUN_DIR, pid_alive
+    from .product import stop_process
 
     for name in PROCESSES:
-        pid = pid_alive(name)
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGTERM)
-            time.sleep(0.5)
-            say(f"stopped {name}")
-        pidfile = os.path.join(RUN_DIR, f"{name}.pid")
-        if os.path.exists(pidfile):
-            os.unlink(pidfile)
+        stop_process(name)
     if os.path.isdir(ASTERISK_DIR):
         subprocess.run(["rm", "-rf", ASTERISK_DIR], check=False)
