@@ -204,16 +204,20 @@ class EldercarePhone(models.Model):
 
     @api.model
     def _find_by_number(self, raw):
-        """Active certified phone records matching ``raw`` in any written form."""
+        """Active certified phone records matching ``raw`` in any written form.
+
+        One query: the partner is fetched with the match (emergency call path).
+        """
         e164 = self._normalize_number(raw)
         if not e164:
             return self.browse()
-        return self.search(
+        return self.search_fetch(
             [
                 ("number_e164", "=", e164),
                 ("active", "=", True),
                 ("partner_id.active", "=", True),
                 ("partner_id.is_elder", "=", True),
             ],
+            ["partner_id"],
             limit=1,
         )

@@ -237,15 +237,10 @@ class ResPartner(models.Model):
     def _compute_area_levels(self):
         for partner in self:
             community = partner.community_id
-            partner.area_street_id = (
-                community._get_ancestor("street") if community else False
-            )
-            partner.area_district_id = (
-                community._get_ancestor("district") if community else False
-            )
-            partner.area_city_id = (
-                community._get_ancestor("city") if community else False
-            )
+            for level in ("street", "district", "city"):
+                partner[f"area_{level}_id"] = (
+                    community._get_ancestor(level) if community else False
+                )
 
     def _compute_elder_work_order_count(self):
         counts = dict(
@@ -345,12 +340,8 @@ class ResPartner(models.Model):
         0086-138..., 010-6552 1234). Never raises on garbage: returns an empty
         recordset.
         """
-        try:
-            phone = self.env["eldercare.phone"].sudo()._find_by_number(raw)
-        except Exception:
-            _logger.exception("Elder lookup failed for %r", str(raw)[:50])
-            return self.browse()
-        return self.browse(phone.partner_id.id) if phone else self.browse()
+        phone = self.env["eldercare.phone"].sudo()._find_by_number(raw)
+        return self.browse(phone.partner_id.id)
 
     def _eldercare_address(self):
         """One-line address, largest unit first (北京市 朝阳区 和平里...)."""
