@@ -162,16 +162,21 @@ class EldercareProviderPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # provider actions (POST, CSRF-protected forms)
     # ------------------------------------------------------------------
-    def _eldercare_do(self, order_id, method, success, *args):
+    def _eldercare_do(self, order_id, method, success, *args, success_url=None, **kw):
+        """Run ``method`` on the access-checked order in a savepoint, then
+        redirect to the order with ``success`` (or to ``success_url``), or back
+        to the order with the error."""
         try:
             order_sudo = self._eldercare_get_order(order_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
         try:
             with request.env.cr.savepoint():
-                getattr(order_sudo, method)(*args)
+                getattr(order_sudo, method)(*args, **kw)
         except (UserError, ValidationError) as exc:
             return self._eldercare_redirect(order_id, error=exc.args[0])
+        if success_url:
+            return request.redirect(success_url)
         return self._eldercare_redirect(order_id, message=success)
 
     @http.route(
@@ -194,17 +199,14 @@ class EldercareProviderPortal(CustomerPortal):
         website=True,
     )
     def portal_work_order_decline(self, order_id, reason=None, **kw):
-        try:
-            order_sudo = self._eldercare_get_order(order_id)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
-        try:
-            with request.env.cr.savepoint():
-                order_sudo._eldercare_portal_decline(reason)
-        except (UserError, ValidationError) as exc:
-            return self._eldercare_redirect(order_id, error=exc.args[0])
         # the order is handed back to the center: the provider no longer sees it
-        return request.redirect("/my/work_orders?message=declined")
+        return self._eldercare_do(
+            order_id,
+            "_eldercare_portal_decline",
+            None,
+            reason,
+            success_url="/my/work_orders?message=declined",
+        )
 
     @http.route(
         ["/my/work_orders/<int:order_id>/start"],
@@ -226,30 +228,23 @@ class EldercareProviderPortal(CustomerPortal):
         website=True,
     )
     def portal_work_order_finish(self, order_id, quantity=None, note=None, **kw):
-        try:
-            order_sudo = self._eldercare_get_order(order_id)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
         attachments = []
         for upload in request.httprequest.files.getlist("attachment"):
             if not upload or not upload.filename:
                 continue
             content = upload.read(MAX_UPLOAD_BYTES + 1)
             if len(content) > MAX_UPLOAD_BYTES:
+                # the order page itself sends a foreign user back to /my
                 return self._eldercare_redirect(
                     order_id, error=_("The photo is too large (10 MB at most).")
                 )
             attachments.append((upload.filename, content, upload.mimetype))
-        try:
-            with request.env.cr.savepoint():
-                order_sudo._eldercare_portal_finish(
-                    quantity,
-                    note=note,
-                    attachments=attachments,
-                    author=request.env.user.partner_id,
-                )
-        except (UserError, ValidationError) as exc:
-            return self._eldercare_redirect(order_id, error=exc.args[0])
-        return self._eldercare_redirect(
-            order_id, message=_("Thank you, the work order is finished.")
+        return self._eldercare_do(
+            order_id,
+            "_eldercare_portal_finish",
+            _("Thank you, the work order is finished."),
+            quantity,
+            note=note,
+            attachments=attachments,
+            author=request.env.user.partner_id,
         )
