@@ -333,8 +333,13 @@ class EldercareServiceRequest(models.Model):
         )
         commands = [Command.clear()]
         priced, unpriced = [], []
+        no_staff = self.env["eldercare.provider.staff"]
+        staff_by_provider = self._available_staff(
+            self.env["res.partner"].union(*(provider for provider, _line in eligible))
+        )
         for provider, line in eligible:
-            vals = self._prepare_proposal_vals(provider, line)
+            staff = staff_by_provider.get(provider.id, no_staff)
+            vals = self._prepare_proposal_vals(provider, line, staff)
             (unpriced if vals["price_unit"] <= 0 else priced).append(vals)
         # the contract helper already sorts by price; keep that order but put
         # the lines without a committed price last, they cannot be dispatched.
@@ -366,8 +371,7 @@ class EldercareServiceRequest(models.Model):
             self.state = "quoted"
         return self.proposal_ids
 
-    def _prepare_proposal_vals(self, provider, line):
-        staff = self._available_staff(provider)
+    def _prepare_proposal_vals(self, provider, line, staff):
         return {
             "provider_id": provider.id,
             "provider_name": provider.display_name,
@@ -377,22 +381,26 @@ class EldercareServiceRequest(models.Model):
             "staff_id": staff[:1].id,
         }
 
-    def _available_staff(self, provider):
-        """Active, available staff of ``provider`` able to do this service here."""
+    def _available_staff(self, providers):
+        """Active, available staff able to do this service here, as
+        {provider id: staff}, with one search for all ``providers``."""
         self.ensure_one()
         staff = (
             self.env["eldercare.provider.staff"]
             .sudo()
             .search(
                 [
-                    ("provider_id", "=", provider.id),
+                    ("provider_id", "in", providers.ids),
                     ("available", "=", True),
                 ]
             )
+            .filtered(lambda member: member._covers(self.product_id, self.community_id))
+            .with_env(self.env)
         )
-        return staff.filtered(
-            lambda member: member._covers(self.product_id, self.community_id)
-        ).with_env(self.env)
+        return {
+            provider.id: members
+            for provider, members in staff.grouped("provider_id").items()
+        }
 
     def _dispatch(self, proposal):
         """Create the work order for ``proposal`` and notify the provider."""
