@@ -893,6 +893,7 @@ class EldercareAlert(models.Model):
         # activities and flags are written as superuser-independent system work
         todo = todo.sudo().with_context(eldercare_no_deadline_check=True)
         supervisors = self._eldercare_supervisors()
+        escalated = reminded = todo.browse()
         for alert in todo:
             elder = alert.elder_id.name or alert.caller_number or ""
             if not alert.escalated and alert.deadline <= now:
@@ -917,10 +918,7 @@ class EldercareAlert(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-                alert.write(
-                    {"escalated": True, "is_overdue": True, "reminder_sent": True}
-                )
-                alert._broadcast_update()
+                escalated |= alert
             elif not alert.reminder_sent:
                 users = alert._eldercare_assignees() | supervisors
                 for user in users:
@@ -939,8 +937,10 @@ class EldercareAlert(models.Model):
                             type=alert.type_id.name,
                         ),
                     )
-                alert.write({"reminder_sent": True})
-                alert._broadcast_update()
+                reminded |= alert
+        escalated.write({"escalated": True, "is_overdue": True, "reminder_sent": True})
+        reminded.write({"reminder_sent": True})
+        (escalated | reminded)._broadcast_update()
 
     @api.model
     def _cron_check_deadlines(self):
@@ -1103,37 +1103,38 @@ class EldercareAlert(models.Model):
             by_lang[user.lang or "en_US"] |= user
         return by_lang.items()
 
+    def _eldercare_bus_push(self, users, notification_type, payload_fn):
+        """Send ``payload_fn(alert)`` to the users of the alert's company.
+
+        The payload is built once per language of the recipients."""
+        for lang, lang_users in self._users_by_lang(users):
+            for alert in self.with_context(lang=lang):
+                recipients = lang_users.filtered(
+                    lambda u, a=alert: a.company_id in u.company_ids
+                )
+                if recipients:
+                    recipients._bus_send(notification_type, payload_fn(alert))
+
     def _send_popup(self, users=None):
         """Push the alert popup to on-duty operators (or the given users).
 
         The payload is built in each recipient's language."""
         if users is None:
             users = self.env["res.users"]._eldercare_on_duty_operators()
-        for lang, lang_users in self._users_by_lang(users):
-            for alert in self.with_context(lang=lang):
-                recipients = lang_users.filtered(
-                    lambda u, a=alert: a.company_id in u.company_ids
-                )
-                if not recipients:
-                    continue
-                payload = alert._eldercare_popup_payload()
-                for user in recipients:
-                    user._bus_send("eldercare_alert_popup", payload)
+        self._eldercare_bus_push(
+            users, "eldercare_alert_popup", lambda a: a._eldercare_popup_payload()
+        )
         return True
 
     def _broadcast_update(self):
         """Tell every operator's dashboard/popup that an alert changed."""
-        users = self.env["res.users"]._eldercare_operator_users()
-        for lang, lang_users in self._users_by_lang(users):
-            for alert in self.with_context(lang=lang):
-                recipients = lang_users.filtered(
-                    lambda u, a=alert: a.company_id in u.company_ids
-                )
-                if not recipients:
-                    continue
-                payload = {"alert": alert._eldercare_alert_summary()}
-                for user in recipients:
-                    user._bus_send("eldercare_alert_update", payload)
+        if not self:
+            return
+        self._eldercare_bus_push(
+            self.env["res.users"]._eldercare_operator_users(),
+            "eldercare_alert_update",
+            lambda a: {"alert": a._eldercare_alert_summary()},
+        )
 
     # ------------------------------------------------------------------ dashboard
     @api.model
