@@ -66,6 +66,10 @@ def _int(value, default=0):
         return default
 
 
+def _event_linkedid(event):
+    return _text(event.get("Linkedid") or event.get("DestLinkedid"), 150)
+
+
 def _endpoint_of(channel):
     """'PJSIP/1001-0000000a' -> 'PJSIP/1001'."""
     return CHANNEL_SUFFIX_RE.sub("", channel or "")
@@ -153,19 +157,12 @@ class EldercarePbxBridge(models.AbstractModel):
     def _find_elder(self, caller):
         if not caller:
             return self.env["res.partner"]
-        try:
-            return self.env["res.partner"]._eldercare_find_elder_by_phone(caller)[:1]
-        except Exception:
-            _logger.warning("Elder lookup failed for caller id %r", caller)
-            return self.env["res.partner"]
+        # never raises: a failed lookup is logged there and gives no elder
+        return self.env["res.partner"]._eldercare_find_elder_by_phone(caller)[:1]
 
     def _normalize(self, caller):
-        if not caller:
-            return False
-        try:
-            return self.env["eldercare.phone"]._normalize_number(caller)
-        except Exception:
-            return False
+        # _normalize_number never raises: garbage and empty give False
+        return self.env["eldercare.phone"]._normalize_number(caller)
 
     def _upsert_call(self, linkedid, vals, create_vals=None):
         """Find the call log row of ``linkedid`` and fill the given values, or
@@ -469,9 +466,7 @@ class EldercarePbxBridge(models.AbstractModel):
             "VarSet": self._on_varset,
         }
         linkedids = {
-            _text(event.get("Linkedid") or event.get("DestLinkedid"), 150)
-            for event in events
-            if isinstance(event, dict)
+            _event_linkedid(event) for event in events if isinstance(event, dict)
         } - {""}
         calls = {
             call.linkedid: call
@@ -489,7 +484,7 @@ class EldercarePbxBridge(models.AbstractModel):
             if not handler:
                 ignored += 1
                 continue
-            linkedid = _text(event.get("Linkedid") or event.get("DestLinkedid"), 150)
+            linkedid = _event_linkedid(event)
             if not linkedid:
                 skipped += 1
                 _logger.warning(
