@@ -194,7 +194,7 @@ class EldercareStatement(models.Model):
     def write(self, vals):
         res = super().write(vals)
         copied = [fname for fname in STATEMENT_COPIED_FIELDS if fname in vals]
-        if copied or "company_id" in vals:
+        if copied:
             for statement in self:
                 statement.line_ids.write(
                     {
@@ -407,9 +407,9 @@ class EldercareStatement(models.Model):
     def _running_total(self, partner, date=None):
         """What the elder owes for the month of ``date`` so far.
 
-        Once the month-end statement exists its figures are read with one
-        ``_read_group``; before that the month's done/verified work orders are
-        priced and split on the fly (a handful of queries for one elder).
+        Once the month-end statement exists its stored totals are read; before
+        that the month's done/verified work orders are priced and split on the
+        fly (a handful of queries for one elder).
         """
         partner = (
             self.env["res.partner"].browse(partner)
@@ -430,7 +430,7 @@ class EldercareStatement(models.Model):
         }
         if not partner:
             return result
-        Line = self.env["eldercare.statement.line"].sudo()
+        totals = ["amount_total", "amount_elder", "amount_subsidy", "line_count"]
         statement = self.sudo().search_fetch(
             [
                 ("partner_id", "=", partner.id),
@@ -438,21 +438,11 @@ class EldercareStatement(models.Model):
                 ("company_id", "=", company.id),
                 ("state", "!=", "cancel"),
             ],
-            ["state"],
+            totals,
             limit=1,
         )
         if statement:
-            [(total, elder, subsidy, count)] = Line._read_group(
-                [("statement_id", "=", statement.id)],
-                [],
-                ["amount:sum", "amount_elder:sum", "amount_subsidy:sum", "__count"],
-            )
-            result.update(
-                amount_total=total,
-                amount_elder=elder,
-                amount_subsidy=subsidy,
-                line_count=count,
-            )
+            result.update({fname: statement[fname] for fname in totals})
             return result
         lines = self._live_lines(partner, period, company)[0]
         result.update(
@@ -671,16 +661,7 @@ class EldercareStatementLine(models.Model):
         statements = self.env["eldercare.statement"].browse(
             {vals["statement_id"] for vals in vals_list if vals.get("statement_id")}
         )
-        statements.fetch(
-            [
-                "partner_id",
-                "period",
-                "company_id",
-                "currency_id",
-                "community_id",
-                "elder_category_id",
-            ]
-        )
+        statements.fetch(STATEMENT_COPIED_FIELDS)
         for vals in vals_list:
             if not vals.get("statement_id"):
                 continue

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import fields, models
 
 
@@ -7,13 +5,9 @@ class EldercareMonthEndWizard(models.TransientModel):
     _name = "eldercare.month.end.wizard"
     _description = "Run Month End"
 
-    def _default_period(self):
-        today = fields.Date.context_today(self)
-        return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-
     period = fields.Char(
         required=True,
-        default=lambda self: self._default_period(),
+        default=lambda self: self.env["eldercare.billing.run"]._default_period(),
         help="Month to bill, as YYYY-MM.",
     )
     company_id = fields.Many2one(
