@@ -266,7 +266,8 @@ class ResPartner(models.Model):
 
     @api.constrains("id_number", "is_elder", "active")
     def _check_id_number(self):
-        for partner in self.sudo().filtered(lambda p: p.is_elder and p.id_number):
+        elders = self.sudo().filtered(lambda p: p.is_elder and p.id_number)
+        for partner in elders:
             if not id_number_is_valid(partner.id_number):
                 raise ValidationError(
                     _(
@@ -277,23 +278,31 @@ class ResPartner(models.Model):
                         name=partner.name,
                     )
                 )
-            other = self.sudo().search(
-                [
-                    ("is_elder", "=", True),
-                    ("id_number", "=ilike", partner.id_number.strip()),
-                    ("id", "!=", partner.id),
-                ],
-                limit=1,
-            )
-            if other:
-                raise ValidationError(
-                    _(
-                        "The ID number %(value)s is already registered for "
-                        "%(other)s.",
-                        value=partner.id_number,
-                        other=other.name,
-                    )
+        if not elders:
+            return
+        # one query for the whole batch (a bulk import checks thousands)
+        self.flush_model(["id_number", "is_elder", "active"])
+        self.env.cr.execute(
+            """
+            SELECT p.id, o.id FROM res_partner p
+              JOIN res_partner o
+                ON o.is_elder AND o.active AND o.id != p.id
+               AND UPPER(TRIM(o.id_number)) = UPPER(TRIM(p.id_number))
+             WHERE p.id = ANY(%s)
+             LIMIT 1
+            """,
+            [elders.ids],
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            partner, other = self.sudo().browse(row)
+            raise ValidationError(
+                _(
+                    "The ID number %(value)s is already registered for %(other)s.",
+                    value=partner.id_number,
+                    other=other.name,
                 )
+            )
 
     @api.constrains("birthdate")
     def _check_birthdate(self):

@@ -74,6 +74,15 @@ class TestAreaElder(EldercareCommon):
         with self.assertRaisesRegex(ValidationError, "already registered"):
             self.elder_b.id_number = "11010519491231002x"
 
+    def test_id_number_duplicate_within_one_create(self):
+        with self.assertRaisesRegex(ValidationError, "already registered"):
+            self.env["res.partner"].create(
+                [
+                    {"name": name, "is_elder": True, "id_number": "11010519491231002X"}
+                    for name in ("甲", "乙")
+                ]
+            )
+
     def test_age_refresh_cron(self):
         elder = self.env["res.partner"].create(
             {"name": "孙老", "is_elder": True, "birthdate": date(1946, 3, 12)}
