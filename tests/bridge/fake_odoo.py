@@ -188,7 +188,11 @@ class FakeOdoo:
                             cookie = result and f"session_id={fake.session_sid}"
                         else:
                             result = fake.dispatch(body)
-                        reply = {"jsonrpc": "2.0", "id": body.get("id"), "result": result}
+                        reply = {
+                            "jsonrpc": "2.0",
+                            "id": body.get("id"),
+                            "result": result,
+                        }
                     except Exception as exc:
                         reply = {
                             "jsonrpc": "2.0",
