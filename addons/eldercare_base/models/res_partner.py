@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -351,6 +352,33 @@ class ResPartner(models.Model):
         """
         phone = self.env["eldercare.phone"].sudo()._find_by_number(raw)
         return self.browse(phone.partner_id.id)
+
+    @api.model
+    def _eldercare_find_elders_by_phone(self, raws):
+        """Batch form of :meth:`_eldercare_find_elder_by_phone`, in one query:
+        ``{raw: elder}`` for the numbers of ``raws`` that are certified."""
+        Phone = self.env["eldercare.phone"].sudo()
+        raws_by_e164 = defaultdict(list)
+        for raw in set(raws):
+            e164 = Phone._normalize_number(raw)
+            if e164:
+                raws_by_e164[e164].append(raw)
+        if not raws_by_e164:
+            return {}
+        phones = Phone.search_fetch(
+            [
+                ("number_e164", "in", list(raws_by_e164)),
+                ("active", "=", True),
+                ("partner_id.active", "=", True),
+                ("partner_id.is_elder", "=", True),
+            ],
+            ["partner_id", "number_e164"],
+        )
+        elders = {}
+        for phone in phones:  # first in the phones' order, as the single lookup
+            for raw in raws_by_e164[phone.number_e164]:
+                elders.setdefault(raw, self.browse(phone.partner_id.id))
+        return elders
 
     def _eldercare_address(self):
         """One-line address, largest unit first (北京市 朝阳区 和平里...)."""
