@@ -344,6 +344,12 @@ class EldercareAlert(models.Model):
             and self.env.user.has_group("eldercare_base.group_eldercare_operator")
             and self.env.user
         )
+        unnamed = [vals for vals in vals_list if vals.get("name", "New") == "New"]
+        names = self.env["ir.sequence"]._eldercare_next_batch(
+            "eldercare.alert", len(unnamed)
+        )
+        for vals, name in zip(unnamed, names, strict=True):
+            vals["name"] = name if name != "/" else "New"
         for vals in vals_list:
             if (
                 manual_operator
@@ -356,10 +362,6 @@ class EldercareAlert(models.Model):
                 )
             if not vals.get("call_linkedid"):
                 vals["call_linkedid"] = False
-            if vals.get("name", "New") == "New":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("eldercare.alert") or "New"
-                )
             if not vals.get("type_id") and vals.get("channel") == "emergency_line":
                 emergency = self.env.ref(
                     "eldercare_emergency.alert_type_emergency_call",
@@ -375,17 +377,19 @@ class EldercareAlert(models.Model):
                 if elder:
                     vals["elder_id"] = elder.id
         alerts = super().create(vals_list)
-        for alert in alerts:
-            if alert.unknown_caller:
-                alert.message_post(
-                    body=self.env._(
+        unknown = alerts.filtered("unknown_caller")
+        if unknown:  # one internal note each, written in one batch (bursts)
+            unknown._message_log_batch(
+                bodies={
+                    alert.id: self.env._(
                         "Caller number %(number)s is not on file: alert raised "
                         "without an elder. Identify the caller when calling back.",
                         number=alert.caller_number or self.env._("(hidden)"),
-                    ),
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_note",
-                )
+                    )
+                    for alert in unknown
+                },
+                message_type="comment",
+            )
         alerts._send_popup()
         return alerts
 
@@ -978,16 +982,24 @@ class EldercareAlert(models.Model):
         """Raise an alert from the telephony bridge; idempotent on linkedid.
 
         vals: {"linkedid", "caller_number", "did", "channel", "received_at"
-        (optional datetime or ISO string), "type_code" (optional)}.
+        (optional datetime or ISO string), "type_code" (optional), "elder_id"
+        (optional, already looked up)}.
         Unknown callers still raise an alert; never raises on a bad caller id.
         """
+        return self._raise_from_calls([vals])[0]
+
+    @api.model
+    def _raise_from_calls(self, vals_list):
+        """Batch form of :meth:`_raise_from_call`: one alert per item, in
+        order. A linkedid that already has an alert (or repeats in the batch)
+        gets that alert back; the new ones are created together (a burst of
+        simultaneous emergency calls is one create, one popup push)."""
+        prepared = [self._prepare_call_alert(vals) for vals in vals_list]
+        return self._create_call_alerts(prepared)
+
+    @api.model
+    def _prepare_call_alert(self, vals):
         vals = dict(vals or {})
-        linkedid = str(vals.get("linkedid") or "").strip() or False
-        Alert = self.sudo()
-        if linkedid:
-            existing = Alert.search([("call_linkedid", "=", linkedid)], limit=1)
-            if existing:
-                return existing
         raw = vals.get("caller_number")
         caller = str(raw).strip() if raw not in (None, False) else ""
         channel = vals.get("channel") or "emergency_line"
@@ -1009,7 +1021,7 @@ class EldercareAlert(models.Model):
             _logger.warning("Bad received_at %r", vals.get("received_at"))
             received_at = False
         create_vals = {
-            "call_linkedid": linkedid,
+            "call_linkedid": str(vals.get("linkedid") or "").strip() or False,
             "caller_number": caller or False,
             "did": vals.get("did") or False,
             "channel": channel,
@@ -1019,15 +1031,43 @@ class EldercareAlert(models.Model):
             create_vals["type_id"] = alert_type.id
         if vals.get("elder_id"):
             create_vals["elder_id"] = int(vals["elder_id"])
-        try:
-            with self.env.cr.savepoint():
-                return Alert.create(create_vals)
-        except psycopg2.IntegrityError:
-            # a concurrent request raised the alert for the same call
-            existing = Alert.search([("call_linkedid", "=", linkedid)], limit=1)
-            if existing:
-                return existing
-            raise
+        return create_vals
+
+    @api.model
+    def _create_call_alerts(self, prepared):
+        Alert = self.sudo()
+        keys = [vals["call_linkedid"] or index for index, vals in enumerate(prepared)]
+        alerts = {}
+        linkedids = [key for key in keys if isinstance(key, str)]
+        if linkedids:
+            for alert in Alert.search([("call_linkedid", "in", linkedids)]):
+                alerts.setdefault(alert.call_linkedid, alert)
+        new = {}
+        for key, vals in zip(keys, prepared, strict=True):
+            if key not in alerts:
+                new.setdefault(key, vals)
+        if len(new) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    created = Alert.create(list(new.values()))
+                    alerts.update(zip(new, created, strict=True))
+                new = {}
+            except psycopg2.IntegrityError:
+                # a concurrent request raised one of these calls: one by one
+                _logger.info("Alerts of %d calls raised one by one", len(new))
+        for key, vals in new.items():
+            try:
+                with self.env.cr.savepoint():
+                    alerts[key] = Alert.create(vals)
+            except psycopg2.IntegrityError:
+                # a concurrent request raised the alert for the same call
+                existing = vals["call_linkedid"] and Alert.search(
+                    [("call_linkedid", "=", vals["call_linkedid"])], limit=1
+                )
+                if not existing:
+                    raise
+                alerts[key] = existing
+        return [alerts[key] for key in keys]
 
     # ------------------------------------------------------------------ bus
     def _eldercare_alert_summary(self):
