@@ -63,6 +63,39 @@ class TestPhone(EldercareCommon):
                 Partner._eldercare_find_elder_by_phone(raw), self.elder_a, raw
             )
 
+    def test_batch_lookup_matches_the_single_lookup(self):
+        """A burst of calls is identified in one query, with the same answer
+        for every written form as one call at a time."""
+        self.env["eldercare.phone"].create(
+            {"partner_id": self.elder_b.id, "number": "13600136000"}
+        )
+        raws = [
+            "13700137000",
+            "+86 137 0013 7000",
+            "010-6552 1234",
+            "13600136000",
+            "13911119999",  # valid but unknown
+            "letters",
+            "",
+        ]
+        with self.assertQueryCount(1):
+            found = self.env["res.partner"]._eldercare_find_elders_by_phone(raws)
+        self.assertEqual(
+            found,
+            {
+                "13700137000": self.elder_a,
+                "+86 137 0013 7000": self.elder_a,
+                "010-6552 1234": self.elder_a,
+                "13600136000": self.elder_b,
+            },
+        )
+        for raw in raws:
+            self.assertEqual(
+                found.get(raw, self.env["res.partner"]),
+                self.env["res.partner"]._eldercare_find_elder_by_phone(raw),
+                raw,
+            )
+
     def test_lookup_garbage_never_crashes(self):
         Partner = self.env["res.partner"]
         for raw in (
