@@ -590,14 +590,16 @@ class OdooBackend:
         tests measure the call path, not Odoo's start."""
         self.rpc("bridge_config")
         self.rpc(
-            "agi_route",
-            {
-                "linkedid": f"warmup-{os.getpid()}",
-                "caller_num": "13800138000",
-                "did": "8000",
-                "channel": "warmup",
-                "uniqueid": "warmup",
-            },
+            "agi_route_batch",
+            [
+                {
+                    "linkedid": f"warmup-{os.getpid()}",
+                    "caller_num": "13800138000",
+                    "did": "8000",
+                    "channel": "warmup",
+                    "uniqueid": "warmup",
+                }
+            ],
         )
         self.rpc("ami_events", [])
 

@@ -168,54 +168,107 @@ class EldercarePbxBridge(models.AbstractModel):
         """Find the call log row of ``linkedid`` and fill the given values, or
         create it. Never raises on a concurrent insert (returns an empty
         recordset then: the other transaction owns the row)."""
+        calls = self._upsert_calls([(linkedid, vals, create_vals)])
+        return calls.get(linkedid, self.env["eldercare.call"])
+
+    def _upsert_calls(self, entries):
+        """Batch of :meth:`_upsert_call`: ``entries`` is a list of
+        ``(linkedid, vals, create_vals)``; returns ``{linkedid: call}``. One
+        search, one create for the calls not logged yet."""
         Call = self.env["eldercare.call"]
-        call = Call.search([("linkedid", "=", linkedid)], limit=1)
-        if call:
-            update = {
-                key: value
-                for key, value in vals.items()
-                if value and (not call[key] or key in ("route", "queue"))
-            }
-            if update:
-                call.write(update)
-            return call
-        values = dict(vals, linkedid=linkedid, **(create_vals or {}))
+        calls = {}
+        if not entries:
+            return calls
+        for call in Call.search([("linkedid", "in", [e[0] for e in entries])]):
+            calls[call.linkedid] = call
+        new = {}
+        for linkedid, vals, create_vals in entries:
+            call = calls.get(linkedid)
+            if call:
+                update = {
+                    key: value
+                    for key, value in vals.items()
+                    if value and (not call[key] or key in ("route", "queue"))
+                }
+                if update:
+                    call.write(update)
+            elif linkedid not in new:
+                new[linkedid] = dict(vals, linkedid=linkedid, **(create_vals or {}))
+        if not new:
+            return calls
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return Call.create(values)
+                calls.update(zip(new, Call.create(list(new.values())), strict=True))
         except psycopg2.IntegrityError:
-            _logger.info("Call %s logged concurrently by another request", linkedid)
-            return Call
+            if len(new) == 1:
+                _logger.info("Call %s logged concurrently by another request", *new)
+            else:  # one of them was logged concurrently: one by one
+                for linkedid, values in new.items():
+                    calls.update(self._upsert_calls([(linkedid, values, None)]))
+        return calls
 
     def _alert_from_call(
         self, linkedid, caller, did, channel, received_at=None, elder=None
     ):
-        vals = {
+        item = {
             "linkedid": linkedid,
-            "caller_number": caller,
+            "caller": caller,
             "did": did,
             "channel": channel,
+            "received_at": received_at,
+            "elder": elder,
         }
-        if received_at:
-            vals["received_at"] = received_at
-        if elder:
-            # already looked up: spares emergency a second lookup
-            vals["elder_id"] = elder.id
+        return self._alerts_from_calls([item]).get(
+            linkedid, self.env["eldercare.alert"]
+        )
+
+    def _alerts_from_calls(self, items):
+        """Raise the alerts of calls (dicts: linkedid, caller, did, channel,
+        received_at, elder) in one batch; returns ``{linkedid: alert}``.
+
+        A failed batch is retried call by call, so one bad call cannot keep
+        the others from being raised; a call that still fails is logged with
+        its linkedid and left out: the bridge then keeps it in its spool and
+        raises it again."""
+        Alert = self.env["eldercare.alert"]
+        vals_list = []
+        for item in items:
+            vals = {
+                "linkedid": item["linkedid"],
+                "caller_number": item["caller"],
+                "did": item["did"],
+                "channel": item["channel"],
+            }
+            if item.get("received_at"):
+                vals["received_at"] = item["received_at"]
+            if item.get("elder"):
+                # already looked up: spares emergency a second lookup
+                vals["elder_id"] = item["elder"].id
+            vals_list.append(vals)
+        if not vals_list:
+            return {}
         try:
             with self.env.cr.savepoint():
-                alert = self.env["eldercare.alert"]._raise_from_call(vals)
+                alerts = Alert._raise_from_calls(vals_list)
                 # recompute in this (superuser) environment: the savepoint's own
                 # flush would run as the bridge user, who may read nothing
                 self.env.flush_all()
-                return alert
-        except psycopg2.IntegrityError:
-            # the same call is being raised by a concurrent request, which
-            # returns the alert; this one still routes the call to the queue
-            _logger.warning("Alert of call %s raised concurrently", linkedid)
-            return self.env["eldercare.alert"]
+            linkedids = [vals["linkedid"] for vals in vals_list]
+            return dict(zip(linkedids, alerts, strict=True))
         except Exception:
+            if len(vals_list) > 1:
+                _logger.warning(
+                    "Alerts of %d calls failed together: raising them one by one",
+                    len(vals_list),
+                    exc_info=True,
+                )
+                alerts = {}
+                for item in items:
+                    alerts.update(self._alerts_from_calls([item]))
+                return alerts
+            linkedid = vals_list[0]["linkedid"]
             _logger.exception("Could not raise the alert of call %s", linkedid)
-            return self.env["eldercare.alert"]
+            return {}
 
     # ------------------------------------------------------------------
     # API
@@ -250,58 +303,94 @@ class EldercarePbxBridge(models.AbstractModel):
 
     @api.model
     def agi_route(self, params):
+        return self.agi_route_batch([params])[0]
+
+    @api.model
+    def agi_route_batch(self, params_list):
+        """Routing decisions of several calls, in order, in one transaction.
+
+        The bridge sends the lookups that arrive while one is running as one
+        batch: a burst of simultaneous emergency calls becomes one elder query,
+        one alert create, one popup push and one call-log create."""
         self = self._check_bridge_access()
-        params = params if isinstance(params, dict) else {}
-        linkedid = _text(params.get("linkedid"), 150) or _text(
-            params.get("uniqueid"), 150
-        )
-        caller = _text(params.get("caller_num"))
-        did = _text(params.get("did"), 32)
-        line_id, line_type = self._line_for_did(did)
-        elder = self._find_elder(caller)
-        alert = self.env["eldercare.alert"]
-        if line_type == "emergency":
-            route, queue = "emergency", QUEUE_EMERGENCY
-            if linkedid:
-                alert = self._alert_from_call(
-                    linkedid, caller, did, "emergency_line", elder=elder
-                )
-                elder = alert.elder_id or elder
-        elif line_type == "service":
-            # no voice menu configured: straight to the operators
-            ivr = self._bridge_config_cached()["ivr"]
-            route, queue = ("ivr" if ivr else "operator"), QUEUE_SERVICE
-        else:
-            route, queue = "fallback", QUEUE_SERVICE
-        call = self.env["eldercare.call"]
-        if linkedid:
-            call = self._upsert_call(
-                linkedid,
+        items = []
+        for params in params_list if isinstance(params_list, list) else []:
+            params = params if isinstance(params, dict) else {}
+            did = _text(params.get("did"), 32)
+            line_id, line_type = self._line_for_did(did)
+            items.append(
                 {
-                    "caller_number": caller,
-                    "caller_number_e164": self._normalize(caller),
-                    "caller_name": _text(params.get("caller_name")),
-                    "elder_id": elder.id,
+                    "linkedid": _text(params.get("linkedid"), 150)
+                    or _text(params.get("uniqueid"), 150),
+                    "caller": _text(params.get("caller_num")),
                     "did": did,
                     "line_id": line_id,
-                    "route": route,
-                    "queue": queue if route != "ivr" else False,
-                    "queued_at": fields.Datetime.now() if route != "ivr" else False,
-                    "alert_id": alert.id,
-                },
-                {
-                    "direction": "inbound",
-                    "uniqueid": _text(params.get("uniqueid"), 150),
-                    "channel": _text(params.get("channel"), 150),
-                },
+                    "line_type": line_type,
+                    "params": params,
+                    "channel": "emergency_line",
+                }
             )
-        return {
-            "route": route,
-            "elder_id": elder.id or 0,
-            "alert_id": alert.id or 0,
-            "call_id": call.id or 0,
-            "queue": queue,
-        }
+        elders = self.env["res.partner"]._eldercare_find_elders_by_phone(
+            [item["caller"] for item in items if item["caller"]]
+        )
+        for item in items:
+            item["elder"] = elders.get(item["caller"], self.env["res.partner"])
+        alerts = self._alerts_from_calls(
+            [i for i in items if i["line_type"] == "emergency" and i["linkedid"]]
+        )
+        ivr = self._bridge_config_cached()["ivr"]
+        now = fields.Datetime.now()
+        no_alert = self.env["eldercare.alert"]
+        decisions = []
+        for item in items:
+            alert, elder = no_alert, item["elder"]
+            if item["line_type"] == "emergency":
+                route, queue = "emergency", QUEUE_EMERGENCY
+                alert = alerts.get(item["linkedid"], no_alert)
+                elder = alert.elder_id or elder
+            elif item["line_type"] == "service":
+                # no voice menu configured: straight to the operators
+                route, queue = ("ivr" if ivr else "operator"), QUEUE_SERVICE
+            else:
+                route, queue = "fallback", QUEUE_SERVICE
+            decisions.append((item, route, queue, elder, alert))
+        calls = self._upsert_calls(
+            [
+                (
+                    item["linkedid"],
+                    {
+                        "caller_number": item["caller"],
+                        "caller_number_e164": self._normalize(item["caller"]),
+                        "caller_name": _text(item["params"].get("caller_name")),
+                        "elder_id": elder.id,
+                        "did": item["did"],
+                        "line_id": item["line_id"],
+                        "route": route,
+                        "queue": queue if route != "ivr" else False,
+                        "queued_at": now if route != "ivr" else False,
+                        "alert_id": alert.id,
+                    },
+                    {
+                        "direction": "inbound",
+                        "uniqueid": _text(item["params"].get("uniqueid"), 150),
+                        "channel": _text(item["params"].get("channel"), 150),
+                    },
+                )
+                for item, route, queue, elder, alert in decisions
+                if item["linkedid"]
+            ]
+        )
+        no_call = self.env["eldercare.call"]
+        return [
+            {
+                "route": route,
+                "elder_id": elder.id or 0,
+                "alert_id": alert.id or 0,
+                "call_id": calls.get(item["linkedid"], no_call).id or 0,
+                "queue": queue,
+            }
+            for item, route, queue, elder, alert in decisions
+        ]
 
     @api.model
     def ivr_choice(self, params):
@@ -408,8 +497,11 @@ class EldercarePbxBridge(models.AbstractModel):
 
     @api.model
     def spooled_alerts(self, items):
+        """Raise the alarms the bridge spooled while Odoo was unreachable or
+        slow (idempotent on linkedid); returns ``[{linkedid, alert_id}]`` for
+        the ones now in Odoo."""
         self = self._check_bridge_access()
-        result = []
+        calls = []
         for item in items if isinstance(items, list) else []:
             if not isinstance(item, dict):
                 continue
@@ -419,30 +511,43 @@ class EldercarePbxBridge(models.AbstractModel):
             if not linkedid:
                 _logger.warning("Spooled alert without linkedid skipped")
                 continue
-            caller = _text(item.get("caller_num"))
-            did = _text(item.get("did"), 32)
-            received = _parse_ts(item.get("received_at"))
-            alert = self._alert_from_call(
-                linkedid, caller, did, "emergency_line", received_at=received
-            )
-            line_id, _line_type = self._line_for_did(did)
-            self._upsert_call(
-                linkedid,
+            calls.append(
                 {
-                    "caller_number": caller,
-                    "caller_number_e164": self._normalize(caller),
-                    "elder_id": alert.elder_id.id,
-                    "did": did,
-                    "line_id": line_id,
-                    "route": "emergency",
-                    "queue": QUEUE_EMERGENCY,
-                    "queued_at": received,
-                    "alert_id": alert.id,
-                },
-                {"direction": "inbound", "started_at": received},
+                    "linkedid": linkedid,
+                    "caller": _text(item.get("caller_num")),
+                    "did": _text(item.get("did"), 32),
+                    "channel": "emergency_line",
+                    "received_at": _parse_ts(item.get("received_at")),
+                }
             )
-            result.append({"linkedid": linkedid, "alert_id": alert.id or 0})
-        return result
+        alerts = self._alerts_from_calls(calls)
+        no_alert = self.env["eldercare.alert"]
+        entries = []
+        for call in calls:
+            alert = alerts.get(call["linkedid"], no_alert)
+            entries.append(
+                (
+                    call["linkedid"],
+                    {
+                        "caller_number": call["caller"],
+                        "caller_number_e164": self._normalize(call["caller"]),
+                        "elder_id": alert.elder_id.id,
+                        "did": call["did"],
+                        "line_id": self._line_for_did(call["did"])[0],
+                        "route": "emergency",
+                        "queue": QUEUE_EMERGENCY,
+                        "queued_at": call["received_at"],
+                        "alert_id": alert.id,
+                    },
+                    {"direction": "inbound", "started_at": call["received_at"]},
+                )
+            )
+        self._upsert_calls(entries)
+        return [
+            {"linkedid": call["linkedid"], "alert_id": alerts[call["linkedid"]].id}
+            for call in calls
+            if call["linkedid"] in alerts
+        ]
 
     # ------------------------------------------------------------------
     # AMI events

@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -132,6 +133,104 @@ class TestRouting(EldercarePbxCase):
                 result = self.bridge.agi_route(params)
                 self.assertIn(result["route"], ("fallback", "emergency", "ivr"))
 
+    def test_batch_of_simultaneous_calls_routes_each_in_order(self):
+        """A burst reaches Odoo as one batch: every call gets its own decision
+        in order, an emergency call repeated in the batch raises one alert."""
+        neighbour = self.env["res.partner"].create(
+            {
+                "name": "刘淑珍",
+                "is_elder": True,
+                "elder_phone_ids": [
+                    Command.create({"number": "13700007011", "phone_type": "mobile"})
+                ],
+            }
+        )
+        before = self.env["eldercare.alert"].search_count([])
+
+        def params(linkedid, caller, did):
+            return {"linkedid": linkedid, "caller_num": caller, "did": did}
+
+        results = self.bridge.agi_route_batch(
+            [
+                params("1700000009.1", ELDER_NUMBER, EMERGENCY_DID),
+                params("1700000009.2", "+86 137 0000 7011", EMERGENCY_DID),
+                params("1700000009.3", "13999999999", EMERGENCY_DID),
+                params("1700000009.4", "13700007011", SERVICE_DID),
+                params("1700000009.1", ELDER_NUMBER, EMERGENCY_DID),
+            ]
+        )
+        self.assertEqual(
+            [r["route"] for r in results],
+            ["emergency", "emergency", "emergency", "ivr", "emergency"],
+        )
+        self.assertEqual(
+            [r["elder_id"] for r in results],
+            [self.elder.id, neighbour.id, 0, neighbour.id, self.elder.id],
+        )
+        self.assertEqual(self.env["eldercare.alert"].search_count([]), before + 3)
+        self.assertEqual(results[3]["alert_id"], 0)
+        self.assertEqual(results[0]["alert_id"], results[4]["alert_id"])
+        alerts = self.env["eldercare.alert"].browse(
+            [r["alert_id"] for r in results[:3]]
+        )
+        self.assertEqual(
+            alerts.mapped("call_linkedid"),
+            ["1700000009.1", "1700000009.2", "1700000009.3"],
+        )
+        self.assertEqual(len(set(alerts.mapped("name"))), 3, "each its own number")
+        calls = self.env["eldercare.call"].browse([r["call_id"] for r in results])
+        self.assertEqual(calls[:3].mapped("alert_id"), alerts)
+        self.assertEqual(calls[4], calls[0])
+        self.assertEqual(calls[3].route, "ivr")
+        # the on-duty operator gets a popup for each new alert
+        popups = self.bus_messages(self.operator, "eldercare_alert_popup")
+        self.assertEqual(
+            {p["alert"]["id"] for p in popups} & set(alerts.ids), set(alerts.ids)
+        )
+
+    def test_batch_returns_alerts_already_raised_without_duplicates(self):
+        first = self.route("1700000010.1", ELDER_NUMBER, EMERGENCY_DID)
+        results = self.bridge.agi_route_batch(
+            [
+                {"linkedid": "1700000010.1", "caller_num": ELDER_NUMBER, "did": d}
+                for d in (EMERGENCY_DID,)
+            ]
+            + [{"linkedid": "1700000010.2", "caller_num": "", "did": EMERGENCY_DID}]
+        )
+        self.assertEqual(results[0]["alert_id"], first["alert_id"])
+        self.assertNotEqual(results[1]["alert_id"], first["alert_id"])
+        self.assertEqual(
+            self.env["eldercare.alert"].search_count(
+                [("call_linkedid", "in", ["1700000010.1", "1700000010.2"])]
+            ),
+            2,
+        )
+
+    def test_one_failing_alert_does_not_keep_the_others_from_being_raised(self):
+        Alert = type(self.env["eldercare.alert"])
+        real_create = Alert.create
+
+        def create(records, vals_list):
+            vals_list = [vals_list] if isinstance(vals_list, dict) else vals_list
+            if any(v.get("call_linkedid") == "1700000011.2" for v in vals_list):
+                raise ValueError("disk full")
+            return real_create(records, vals_list)
+
+        with (
+            patch.object(Alert, "create", create),
+            mute_logger("odoo.addons.eldercare_asterisk.models.eldercare_pbx_bridge"),
+        ):
+            results = self.bridge.agi_route_batch(
+                [
+                    {"linkedid": f"1700000011.{i}", "caller_num": "", "did": d}
+                    for i, d in ((1, EMERGENCY_DID), (2, EMERGENCY_DID), (3, "7901"))
+                ]
+            )
+        self.assertTrue(results[0]["alert_id"])
+        self.assertEqual(results[1]["alert_id"], 0, "the bridge spools this one")
+        self.assertEqual(results[1]["queue"], "eldercare-emergency")
+        self.assertTrue(results[2]["alert_id"])
+
     def test_spooled_alerts_are_idempotent(self):
         items = [
             {
@@ -223,7 +322,7 @@ class TestRouting(EldercarePbxCase):
         real_search = Call.search
 
         def search_missing(records, domain, *args, **kwargs):
-            if domain == [("linkedid", "=", "1700000005.1")]:
+            if domain == [("linkedid", "in", ["1700000005.1"])]:
                 self.env.cr.execute(
                     "INSERT INTO eldercare_call (linkedid, direction, started_at, "
                     "disposition, company_id) VALUES (%s, 'inbound', now(), "
