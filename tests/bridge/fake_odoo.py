@@ -73,6 +73,14 @@ class FakeOdoo:
             "queue": "eldercare-service",
         }
 
+    def agi_route_batch(self, params_list):
+        return [self.agi_route(params) for params in params_list]
+
+    def routed(self):
+        """The params of every routing lookup sent, batches flattened."""
+        with self.lock:
+            return [p for m, a in self.calls if m == "agi_route_batch" for p in a[0]]
+
     def ivr_choice(self, params):
         digits = params.get("digits") or ""
         if digits in ("1", "2", "3", "4", "5", "6"):

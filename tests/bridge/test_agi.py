@@ -103,7 +103,7 @@ def test_calls_after_login_carry_the_odoo_session_cookie(fake, tmp_path):
     assert paths[0] == "/web/session/authenticate"
     rpc_cookies = {cookie for path, cookie in fake.cookies if path == "/jsonrpc"}
     assert rpc_cookies == {f"session_id={fake.session_sid}"}
-    assert fake.calls[-1][0] == "agi_route"
+    assert fake.routed()[-1]["linkedid"] == "1700.5"
 
 
 def test_refused_login_says_who_and_where(fake, tmp_path):
@@ -134,9 +134,9 @@ def test_service_line_goes_to_ivr_and_linkedid_is_asked_when_missing(fake, tmp_p
     got = asyncio.run(scenario())
     assert got["ROUTE"] == "ivr"
     assert got["QUEUE"] == "eldercare-service"
-    args = [a for m, a in fake.calls if m == "agi_route"][-1]
-    assert args[0]["linkedid"] == "42.7"  # from GET VARIABLE CHANNEL(linkedid)
-    assert args[0]["did"] == "8000"
+    sent = fake.routed()[-1]
+    assert sent["linkedid"] == "42.7"  # from GET VARIABLE CHANNEL(linkedid)
+    assert sent["did"] == "8000"
 
 
 def test_ivr_statement_reads_back_amount(fake, tmp_path):
@@ -198,6 +198,65 @@ def test_slow_odoo_gives_fallback_within_the_deadline_then_alert_once(fake, tmp_
     assert left == 0
     # the late agi_route and the spool replay met on the same linkedid: one alert
     assert fake.alert_raises == 1
+
+
+def test_burst_of_emergency_calls_is_raised_in_few_odoo_calls(fake, tmp_path):
+    """40 elders press their button together while Odoo takes 50 ms a call:
+    every call gets its own alert, once, and Odoo sees a few batches, not 40
+    calls queued one behind the other."""
+    fake.delay = 0.05
+    numbers = [f"1390000{i:04d}" for i in range(40)]
+    fake.elders.update({number: 100 + i for i, number in enumerate(numbers)})
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            return await asyncio.gather(
+                *(
+                    agi_call(
+                        bridge.agi.port,
+                        "route",
+                        ["emergency", f"burst.{i}", "8001"],
+                        callerid=number,
+                    )
+                    for i, number in enumerate(numbers)
+                )
+            )
+
+    got = asyncio.run(scenario())
+    assert [g["ROUTE"] for g in got] == ["emergency"] * 40
+    assert [g["ELDER_ID"] for g in got] == [str(100 + i) for i in range(40)]
+    assert len({g["ALERT_ID"] for g in got}) == 40
+    assert fake.alert_raises == 40
+    batches = [a[0] for m, a in fake.calls if m == "agi_route_batch"]
+    assert sum(len(b) for b in batches) == 40
+    assert len(batches) <= 6, [len(b) for b in batches]
+
+
+def test_failed_batch_sends_each_of_its_calls_to_the_queue_and_spool(
+    fake, tmp_path, caplog
+):
+    def broken(params_list):
+        raise RuntimeError("psycopg2.errors.QueryCanceled")
+
+    fake.agi_route_batch = broken
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            got = await asyncio.gather(
+                *(
+                    agi_call(bridge.agi.port, "route", ["emergency", f"f.{i}", "8001"])
+                    for i in range(3)
+                )
+            )
+            return got, set(bridge.spool.pending)
+
+    with caplog.at_level(logging.WARNING):
+        got, spooled = asyncio.run(scenario())
+    assert [(g["ROUTE"], g["QUEUE"]) for g in got] == [
+        ("fallback", "eldercare-emergency")
+    ] * 3
+    assert spooled >= {"f.0", "f.1", "f.2"} - set(fake.alerts)
+    assert any("QueryCanceled" in r.getMessage() for r in caplog.records)
 
 
 def test_odoo_down_spools_and_replays_when_back(fake, tmp_path, caplog):
@@ -270,7 +329,7 @@ def test_hostile_caller_ids_are_routed_and_logged(fake, tmp_path, callerid, capl
         got = asyncio.run(scenario())
     assert got["ROUTE"] == "emergency"  # an unknown caller still gets help
     assert got["ELDER_ID"] == "0"
-    sent = [a for m, a in fake.calls if m == "agi_route"][-1][0]["caller_num"]
+    sent = fake.routed()[-1]["caller_num"]
     assert len(sent) <= 64
     assert any("caller id" in r.getMessage() for r in caplog.records)
 

@@ -11,6 +11,7 @@ import time
 from .agi import FastAGIServer
 from .ami import AMIClient
 from .backoff import backoff_delay
+from .batcher import RouteBatcher
 from .callerid import sanitize
 from .events import EventForwarder
 from .odoo_rpc import OdooRPC
@@ -39,6 +40,13 @@ class Bridge:
             timeout=cfg.rpc_timeout,
         )
         self.spool = Spool(cfg.spool_dir)
+        # at most 2 batches in Odoo at once: the pool keeps room for events
+        self.routes = RouteBatcher(
+            self.rpc,
+            max_batch=cfg.route_batch_max,
+            max_inflight=max(1, min(2, cfg.rpc_pool_size - 1)),
+            timeout=cfg.rpc_timeout,
+        )
         self.router = Router(self)
         self.events = EventForwarder(self)
         self.agi = FastAGIServer(
@@ -354,6 +362,7 @@ class Bridge:
         if self.ami:
             await self.ami.stop()
         await self.events.stop()
+        await self.routes.close()
         # Python 3.11's asyncio.wait_for can swallow a cancellation that races
         # with its inner future finishing; keep cancelling until every task is
         # really gone, so stopping never hangs.
@@ -370,6 +379,7 @@ class Bridge:
         return {
             "agi": self.agi.stats,
             "routing": self.router.stats,
+            "route_batches": self.routes.stats,
             "events": self.events.stats,
             "ami": self.ami.stats if self.ami else {},
             "spool_pending": len(self.spool),

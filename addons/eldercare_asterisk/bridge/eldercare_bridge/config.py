@@ -44,6 +44,7 @@ class Config:
     event_buffer_max: int = 20000
     config_refresh: float = 60.0
     rpc_pool_size: int = 4
+    route_batch_max: int = 25  # routing lookups per Odoo call in a burst
     log_level: str = "INFO"
 
     ENV = {
@@ -68,6 +69,7 @@ class Config:
         "event_flush_interval": "EC_EVENT_FLUSH_INTERVAL",
         "config_refresh": "EC_CONFIG_REFRESH",
         "rpc_pool_size": "EC_RPC_POOL_SIZE",
+        "route_batch_max": "EC_ROUTE_BATCH_MAX",
         "log_level": "EC_LOG_LEVEL",
     }
 

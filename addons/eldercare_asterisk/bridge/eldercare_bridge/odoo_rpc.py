@@ -213,7 +213,16 @@ class OdooRPC:
     async def authenticate(self, timeout=None):
         """Log in through Odoo's web session endpoint: besides the uid it gives
         a session cookie bound to the database, sent with every later call
-        (see ``session_id``). A refused login raises OdooError."""
+        (see ``session_id``). A refused login raises OdooError. Concurrent
+        callers share one login (two at once make Odoo's first login of the
+        user fail on its user-settings row)."""
+        waited = self._login_lock.locked()
+        async with self._login_lock:
+            if waited and self.uid is not None:
+                return self.uid
+            return await self._login(timeout)
+
+    async def _login(self, timeout):
         timeout = self.timeout if timeout is None else timeout
         self.stats["calls"] += 1
         payload = {
@@ -249,9 +258,7 @@ class OdooRPC:
 
     async def execute(self, method, *args, model=MODEL, timeout=None, **kwargs):
         if self.uid is None:
-            async with self._login_lock:
-                if self.uid is None:
-                    await self.authenticate(timeout=timeout)
+            await self.authenticate(timeout=timeout)
         return await self.call(
             "object",
             "execute_kw",

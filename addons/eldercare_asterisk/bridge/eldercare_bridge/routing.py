@@ -90,16 +90,9 @@ class Router:
         received_at = utcnow_iso()
         result = None
         # an emergency lookup keeps running after the deadline: its answer
-        # (the alert Odoo raised) then settles the spooled alarm without a replay
-        rpc_task = asyncio.ensure_future(
-            self.bridge.rpc.execute(
-                "agi_route",
-                params,
-                timeout=self.cfg.rpc_timeout
-                if emergency_line
-                else self.cfg.route_timeout,
-            )
-        )
+        # (the alert Odoo raised) then settles the spooled alarm without a replay;
+        # lookups arriving together go to Odoo as one batch (see batcher.py)
+        rpc_task = self.bridge.routes.submit(params)
         try:
             result = await asyncio.wait_for(
                 asyncio.shield(rpc_task), self.cfg.route_timeout
