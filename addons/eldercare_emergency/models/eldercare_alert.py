@@ -414,21 +414,14 @@ class EldercareAlert(models.Model):
     # ------------------------------------------------------------------ helpers
     @api.model
     def _eldercare_normalize(self, raw):
-        try:
-            return self.env["eldercare.phone"]._normalize_number(raw) or False
-        except Exception:  # never fail raising an alert because of a number
-            _logger.warning("Could not normalise caller number %r", raw, exc_info=True)
-            return False
+        # _normalize_number never raises: garbage, empty and None give False
+        return self.env["eldercare.phone"]._normalize_number(raw) or False
 
     @api.model
     def _eldercare_find_elder(self, raw):
-        try:
-            return (
-                self.env["res.partner"].sudo()._eldercare_find_elder_by_phone(raw)[:1]
-            )
-        except Exception:
-            _logger.warning("Elder lookup failed for %r", raw, exc_info=True)
-            return self.env["res.partner"]
+        # never raises on a bad number (empty recordset); a database error is
+        # not hidden: the alert is then spooled by the bridge and raised again
+        return self.env["res.partner"].sudo()._eldercare_find_elder_by_phone(raw)[:1]
 
     def _check_state(self, allowed, action_label):
         for alert in self:
