@@ -9,7 +9,6 @@ ami_events, spooled_alerts, bridge_config; plus knobs to be slow or down.
 import contextlib
 import itertools
 import json
-import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,8 +27,6 @@ class FakeOdoo:
         self.requests = []
         self.events = []
         self.calls = []  # (method, args)
-        self.cookies = []  # (path, Cookie header) of every request
-        self.session_sid = None
         self._ids = itertools.count(100)
         self.server = None
 
@@ -146,13 +143,6 @@ class FakeOdoo:
         }
 
     # -- HTTP -------------------------------------------------------------------
-    def session_authenticate(self, params):
-        """Odoo's /web/session/authenticate: the uid, and a session cookie."""
-        if not (params or {}).get("password"):
-            raise ValueError("AccessDenied: wrong login/password")
-        self.session_sid = os.urandom(8).hex()
-        return {"uid": 2, "db": params.get("db")}
-
     def dispatch(self, body):
         params = body.get("params") or {}
         service, method, args = (
@@ -183,23 +173,15 @@ class FakeOdoo:
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with fake.lock:
-                    fake.cookies.append((self.path, self.headers.get("Cookie")))
-                cookie = None
                 if fake.down:
                     data = b"database unavailable"
                     self.send_response(503)
                 else:
                     try:
-                        if self.path == "/web/session/authenticate":
-                            result = fake.session_authenticate(body.get("params"))
-                            cookie = result and f"session_id={fake.session_sid}"
-                        else:
-                            result = fake.dispatch(body)
                         reply = {
                             "jsonrpc": "2.0",
                             "id": body.get("id"),
-                            "result": result,
+                            "result": fake.dispatch(body),
                         }
                     except Exception as exc:
                         reply = {
@@ -217,8 +199,6 @@ class FakeOdoo:
                     data = json.dumps(reply).encode()
                     self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                if cookie:
-                    self.send_header("Set-Cookie", f"{cookie}; HttpOnly; Path=/")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 # OSError: the bridge gave up waiting (timeout test)

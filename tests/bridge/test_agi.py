@@ -90,22 +90,6 @@ def test_emergency_call_sets_route_variables(fake, tmp_path):
     }
 
 
-def test_calls_after_login_carry_the_odoo_session_cookie(fake, tmp_path):
-    """The session cookie binds each call to the database: without it Odoo
-    lists the server's databases on every routing lookup."""
-
-    async def scenario():
-        async with running_bridge(make_config(fake, tmp_path)) as bridge:
-            await agi_call(bridge.agi.port, "route", ["service", "1700.5", "8000"])
-
-    asyncio.run(scenario())
-    paths = [path for path, _cookie in fake.cookies]
-    assert paths[0] == "/web/session/authenticate"
-    rpc_cookies = {cookie for path, cookie in fake.cookies if path == "/jsonrpc"}
-    assert rpc_cookies == {f"session_id={fake.session_sid}"}
-    assert fake.routed()[-1]["linkedid"] == "1700.5"
-
-
 def test_refused_login_says_who_and_where(fake, tmp_path):
     from eldercare_bridge.odoo_rpc import OdooError, OdooRPC
 

@@ -511,8 +511,6 @@ class OdooBackend:
             "0",
             "--max-cron-threads",
             "0",
-            "--db-filter",
-            f"^{self.db}$",
             "--logfile",
             self.log_path,
             "--no-database-list",

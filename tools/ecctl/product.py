@@ -58,6 +58,7 @@ def write_config(odoo, cluster):
             "db_user": cluster.user,
             "db_password": cluster.password,
             "admin_passwd": master,
+            "db_name": DB_NAME,
             "logfile": os.path.join(LOG_DIR, "odoo.log"),
         }
     )

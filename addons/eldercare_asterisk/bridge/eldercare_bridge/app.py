@@ -25,7 +25,6 @@ EMERGENCY_QUEUE_PREFIX = "eldercare-emergency"
 REPLAY_DELAY = 1.0  # seconds between spooling an alarm and replaying it
 AMI_EVENT_MASK = "system,call,agent,user,cdr"
 REPLAY_CHUNK = 10  # alarms per spooled_alerts call: each chunk commits on its own
-SESSION_REOPEN = 24 * 3600  # seconds: Odoo forgets sessions idle for a week
 
 
 class Bridge:
@@ -112,8 +111,6 @@ class Bridge:
         while True:
             try:
                 await self.refresh_config()
-                if self.rpc.session_age() > SESSION_REOPEN:
-                    await self.rpc.authenticate(timeout=self.cfg.rpc_timeout)
                 attempt = 0
                 await asyncio.sleep(self.cfg.config_refresh)
             except asyncio.CancelledError:

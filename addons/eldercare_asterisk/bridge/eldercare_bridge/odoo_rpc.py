@@ -10,16 +10,13 @@ import contextlib
 import itertools
 import json
 import logging
-import re
 import socket
 import ssl
-import time
 import urllib.parse
 
 _logger = logging.getLogger("eldercare_bridge.odoo")
 
 MODEL = "eldercare.pbx.bridge"
-_SESSION_COOKIE = re.compile(r"(?:^|[;,]\s*)session_id=([^;,\s]+)")
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
@@ -69,15 +66,10 @@ class OdooRPC:
         self.password = password
         self.timeout = timeout
         self.uid = None
-        # Odoo session bound to the database: without it every request makes
-        # Odoo list the server's databases (a new PostgreSQL connection, about
-        # half the cost of a routing lookup) to find which one it is for
-        self.session_id = None
-        self.session_opened = 0.0
         self._ids = itertools.count(1)
         self._idle = []
         self._sem = asyncio.Semaphore(pool_size)
-        self._login_lock = asyncio.Lock()  # concurrent first calls log in once
+        self._login_lock = asyncio.Lock()
         self.stats = {"calls": 0, "errors": 0, "connects": 0}
 
     async def _connect(self):
@@ -88,15 +80,13 @@ class OdooRPC:
         self.stats["connects"] += 1
         return _Conn(reader, writer)
 
-    async def _request(self, conn, body, route):
-        path = (self.base_path or "") + route
-        cookie = f"Cookie: session_id={self.session_id}\r\n" if self.session_id else ""
+    async def _request(self, conn, body):
+        path = (self.base_path or "") + "/jsonrpc"
         head = (
             f"POST {path} HTTP/1.1\r\n"
             f"Host: {self.host}:{self.port}\r\n"
             "Content-Type: application/json\r\n"
             "Connection: keep-alive\r\n"
-            f"{cookie}"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode()
         conn.writer.write(head + body)
@@ -110,18 +100,12 @@ class OdooRPC:
         except (IndexError, ValueError) as exc:
             raise OdooUnavailable(f"bad HTTP status line {status_line[:60]!r}") from exc
         headers = {}
-        cookie = None
         while True:
             line = await conn.reader.readline()
             if line in (b"\r\n", b"\n", b""):
                 break
             key, _, value = line.decode("latin-1").partition(":")
-            key, value = key.strip().lower(), value.strip()
-            if key == "set-cookie":
-                match = _SESSION_COOKIE.search(value)
-                if match:
-                    cookie = match.group(1)
-            headers[key] = value
+            headers[key.strip().lower()] = value.strip()
         if headers.get("transfer-encoding", "").lower() == "chunked":
             chunks = []
             while True:
@@ -140,9 +124,9 @@ class OdooRPC:
             data = await conn.reader.read()
             headers["connection"] = "close"
         keep = headers.get("connection", "").lower() != "close"
-        return status, data, keep, cookie
+        return status, data, keep
 
-    async def _post(self, payload, timeout, route="/jsonrpc"):
+    async def _post(self, payload, timeout):
         body = json.dumps(payload, default=str).encode()
         async with self._sem:
             for attempt in (0, 1):
@@ -151,8 +135,8 @@ class OdooRPC:
                 try:
                     if conn is None:
                         conn = await asyncio.wait_for(self._connect(), timeout)
-                    status, data, keep, cookie = await asyncio.wait_for(
-                        self._request(conn, body, route), timeout
+                    status, data, keep = await asyncio.wait_for(
+                        self._request(conn, body), timeout
                     )
                 except asyncio.TimeoutError:
                     if conn:
@@ -175,14 +159,11 @@ class OdooRPC:
                 if status >= 500 or status in (404, 502, 503, 504):
                     raise OdooUnavailable(f"Odoo HTTP {status}: {data[:200]!r}")
                 try:
-                    reply = json.loads(data)
+                    return json.loads(data)
                 except ValueError as exc:
                     raise OdooUnavailable(
                         f"Odoo sent non-JSON (HTTP {status})"
                     ) from exc
-                if cookie and (self.session_id or route != "/jsonrpc"):
-                    self.session_id = cookie  # opened, or rotated by Odoo
-                return reply
         raise OdooUnavailable("unreachable")  # pragma: no cover
 
     async def call(self, service, method, *args, timeout=None):
@@ -211,11 +192,8 @@ class OdooRPC:
         return reply.get("result")
 
     async def authenticate(self, timeout=None):
-        """Log in through Odoo's web session endpoint: besides the uid it gives
-        a session cookie bound to the database, sent with every later call
-        (see ``session_id``). A refused login raises OdooError. Concurrent
-        callers share one login (two at once make Odoo's first login of the
-        user fail on its user-settings row)."""
+        """Log in (``common.login``); a refused login raises OdooError.
+        Concurrent first calls share one login."""
         waited = self._login_lock.locked()
         async with self._login_lock:
             if waited and self.uid is not None:
@@ -223,38 +201,15 @@ class OdooRPC:
             return await self._login(timeout)
 
     async def _login(self, timeout):
-        timeout = self.timeout if timeout is None else timeout
-        self.stats["calls"] += 1
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"db": self.db, "login": self.login, "password": self.password},
-            "id": next(self._ids),
-        }
-        reply = await self._post(payload, timeout, route="/web/session/authenticate")
-        result = reply.get("result") if isinstance(reply, dict) else None
-        uid = result.get("uid") if isinstance(result, dict) else None
+        uid = await self.call(
+            "common", "login", self.db, self.login, self.password, timeout=timeout
+        )
         if not uid:
-            self.stats["errors"] += 1
-            error = (reply or {}).get("error") or {}
-            detail = (error.get("data") or {}).get("message") or error.get("message")
             raise OdooError(
                 f"Odoo login refused for {self.login!r} on database {self.db!r}"
-                + (f": {detail}" if detail else "")
             )
         self.uid = uid
-        self.session_opened = time.monotonic()
-        if not self.session_id:
-            _logger.warning(
-                "Odoo sent no session cookie: every call will make Odoo look up "
-                "its database (slower routing lookups)"
-            )
         return uid
-
-    def session_age(self):
-        """Seconds since the session was opened (Odoo forgets idle sessions
-        after a week: the bridge reopens it daily)."""
-        return time.monotonic() - self.session_opened if self.uid else 0.0
 
     async def execute(self, method, *args, model=MODEL, timeout=None, **kwargs):
         if self.uid is None:
