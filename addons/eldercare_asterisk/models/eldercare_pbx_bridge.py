@@ -14,6 +14,7 @@ import psycopg2
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
@@ -255,7 +256,9 @@ class EldercarePbxBridge(models.AbstractModel):
                 self.env.flush_all()
             linkedids = [vals["linkedid"] for vals in vals_list]
             return dict(zip(linkedids, alerts, strict=True))
-        except Exception:
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # Odoo retries the whole request: nothing to do call by call
+        except Exception as exc:
             if len(vals_list) > 1:
                 _logger.warning(
                     "Alerts of %d calls failed together: raising them one by one",
@@ -267,7 +270,13 @@ class EldercarePbxBridge(models.AbstractModel):
                     alerts.update(self._alerts_from_calls([item]))
                 return alerts
             linkedid = vals_list[0]["linkedid"]
-            _logger.exception("Could not raise the alert of call %s", linkedid)
+            if isinstance(exc, psycopg2.IntegrityError):
+                # a concurrent request is raising the same call (not visible
+                # in this transaction's snapshot yet): it answers with the
+                # alert; the bridge spools this one and its replay finds it
+                _logger.warning("Alert of call %s raised concurrently", linkedid)
+            else:
+                _logger.exception("Could not raise the alert of call %s", linkedid)
             return {}
 
     # ------------------------------------------------------------------
@@ -599,6 +608,8 @@ class EldercarePbxBridge(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     call = handler(event, linkedid, calls.get(linkedid))
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # Odoo retries the whole batch, in order
             except Exception as exc:
                 skipped += 1
                 _logger.warning(

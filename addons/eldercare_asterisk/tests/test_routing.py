@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -230,6 +232,20 @@ class TestRouting(EldercarePbxCase):
         self.assertEqual(results[1]["alert_id"], 0, "the bridge spools this one")
         self.assertEqual(results[1]["queue"], "eldercare-emergency")
         self.assertTrue(results[2]["alert_id"])
+
+    def test_concurrency_error_is_left_to_odoo_to_retry_the_request(self):
+        """A serialization failure is not an alert that failed: the whole
+        request must be retried by Odoo, not answered without an alert."""
+        Alert = type(self.env["eldercare.alert"])
+
+        def conflict(records, vals_list):
+            raise psycopg2.errors.SerializationFailure("concurrent update")
+
+        with (
+            patch.object(Alert, "_raise_from_calls", conflict),
+            self.assertRaises(psycopg2.errors.SerializationFailure),
+        ):
+            self.route("1700000012.1", ELDER_NUMBER, EMERGENCY_DID)
 
     def test_spooled_alerts_are_idempotent(self):
         items = [
