@@ -70,6 +70,9 @@ class FakeOdoo:
             "queue": "eldercare-service",
         }
 
+    def warm_up(self):
+        return True
+
     def agi_route_batch(self, params_list):
         return [self.agi_route(params) for params in params_list]
 

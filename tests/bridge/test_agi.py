@@ -90,6 +90,29 @@ def test_emergency_call_sets_route_variables(fake, tmp_path):
     }
 
 
+def test_bridge_warms_odoo_up_and_a_failed_warm_up_is_not_fatal(fake, tmp_path, caplog):
+    def broken():
+        raise RuntimeError("warm-up exploded")
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            for _ in range(100):
+                if any(m == "warm_up" for m, _a in fake.calls):
+                    break
+                await asyncio.sleep(0.02)
+            warmed = any(m == "warm_up" for m, _a in fake.calls)
+            fake.warm_up = broken
+            await bridge.warm_up()
+            got = await agi_call(bridge.agi.port, "route", ["emergency", "w.1", "8001"])
+            return warmed, got
+
+    with caplog.at_level(logging.WARNING):
+        warmed, got = asyncio.run(scenario())
+    assert warmed
+    assert got["ROUTE"] == "emergency" and got["ALERT_ID"] != "0"
+    assert any("warm-up exploded" in r.getMessage() for r in caplog.records)
+
+
 def test_refused_login_says_who_and_where(fake, tmp_path):
     from eldercare_bridge.odoo_rpc import OdooError, OdooRPC
 

@@ -19,6 +19,13 @@ from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
+WARM_MODELS = (
+    "eldercare.alert",
+    "mail.message",
+    "mail.followers",
+    "mail.tracking.value",
+    "eldercare.call",
+)
 QUEUE_EMERGENCY = "eldercare-emergency"
 QUEUE_SERVICE = "eldercare-service"
 MAX_FIELD = 64
@@ -311,6 +318,31 @@ class EldercarePbxBridge(models.AbstractModel):
         }
 
     @api.model
+    def warm_up(self):
+        """Load in this Odoo process what the first emergency call would load,
+        so that call is routed in milliseconds, not after the 300 ms limit:
+        the phone numbering plan, the field dependency trees of the records a
+        call creates (alert, chatter message, call log) and the popup of the
+        latest alert in each on-duty operator's language. Reads only; the
+        bridge calls it at start and after every configuration refresh (a
+        no-op once warm)."""
+        self = self._check_bridge_access()
+        # the phone library compiles its numbering-plan patterns on first use
+        # (~0.1 s): one mobile and one landline form compile them all
+        for number in ("13800000000", "010-65520000"):
+            self._normalize(number)
+        registry = self.env.registry
+        for model in WARM_MODELS:
+            if model in self.env:
+                registry.get_trigger_tree(list(self.env[model]._fields.values()))
+        alert = self.env["eldercare.alert"].search([], order="id desc", limit=1)
+        if alert:
+            operators = self.env["res.users"]._eldercare_on_duty_operators()
+            for lang in set(operators.mapped("lang")) or {self.env.lang}:
+                alert.with_context(lang=lang)._eldercare_popup_payload()
+        return True
+
+    @api.model
     def agi_route(self, params):
         return self.agi_route_batch([params])[0]
 
@@ -378,12 +410,10 @@ class EldercarePbxBridge(models.AbstractModel):
                         "queue": queue if route != "ivr" else False,
                         "queued_at": now if route != "ivr" else False,
                         "alert_id": alert.id,
-                    },
-                    {
-                        "direction": "inbound",
                         "uniqueid": _text(item["params"].get("uniqueid"), 150),
                         "channel": _text(item["params"].get("channel"), 150),
                     },
+                    {"direction": "inbound"},
                 )
                 for item, route, queue, elder, alert in decisions
                 if item["linkedid"]
@@ -628,7 +658,10 @@ class EldercarePbxBridge(models.AbstractModel):
         channel = _text(event.get("Channel"), 150)
         uniqueid = _text(event.get("Uniqueid"), 150)
         if call:
-            if not call.channel and uniqueid == linkedid:
+            # a row logged before the call existed (simulated call): the routing
+            # lookup, running at this very moment, fills the channel; writing the
+            # row here too would make one of the two transactions fail
+            if not call.channel and uniqueid == linkedid and call.route:
                 call.write({"channel": channel, "uniqueid": uniqueid})
             return call
         if uniqueid and uniqueid != linkedid:

@@ -33,6 +33,33 @@ class TestAmiEvents(EldercarePbxCase):
         )
         return self.route(lid, caller, did)
 
+    def test_simulated_call_row_is_left_to_the_routing_lookup(self):
+        """A simulated call is logged before Asterisk creates its channel: its
+        Newchannel, arriving while the routing lookup runs, must not write the
+        same row (one of the two transactions would fail and the call would
+        miss its routing deadline); the lookup fills the channel instead."""
+        lid = "ec-simulated-1"
+        call = self.env["eldercare.call"].create(
+            {
+                "linkedid": lid,
+                "uniqueid": lid,
+                "direction": "inbound",
+                "simulated": True,
+                "did": EMERGENCY_DID,
+                "caller_number": ELDER_NUMBER,
+            }
+        )
+        channel = "Local/7901@eldercare-inbound-0000002a;1"
+        self.bridge.ami_events(
+            [ev("Newchannel", lid, Uniqueid=lid, Channel=channel, Exten=EMERGENCY_DID)]
+        )
+        self.assertFalse(call.channel, "routing not decided yet: row untouched")
+        result = self.route(lid, ELDER_NUMBER, EMERGENCY_DID, channel=channel)
+        self.assertEqual(result["call_id"], call.id)
+        self.assertEqual(call.channel, channel)
+        self.assertEqual(call.route, "emergency")
+        self.assertTrue(call.alert_id)
+
     def test_service_call_lifecycle_with_popup(self):
         lid = "1763971200.11"
         result = self.bridge.ami_events(

@@ -247,6 +247,21 @@ class TestRouting(EldercarePbxCase):
         ):
             self.route("1700000012.1", ELDER_NUMBER, EMERGENCY_DID)
 
+    def test_warm_up_only_reads(self):
+        self.route("1700000013.1", ELDER_NUMBER, EMERGENCY_DID)
+        self.env.cr.precommit.run()
+        alerts = self.env["eldercare.alert"].search_count([])
+        calls = self.env["eldercare.call"].search_count([])
+        popups = len(self.bus_messages(self.operator, "eldercare_alert_popup"))
+        self.assertTrue(self.bridge.warm_up())
+        self.assertEqual(self.env["eldercare.alert"].search_count([]), alerts)
+        self.assertEqual(self.env["eldercare.call"].search_count([]), calls)
+        self.assertEqual(
+            len(self.bus_messages(self.operator, "eldercare_alert_popup")), popups
+        )
+        with self.assertRaises(AccessError):
+            self.env["eldercare.pbx.bridge"].with_user(self.operator).warm_up()
+
     def test_spooled_alerts_are_idempotent(self):
         items = [
             {

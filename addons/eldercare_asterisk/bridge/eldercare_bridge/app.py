@@ -14,7 +14,7 @@ from .backoff import backoff_delay
 from .batcher import RouteBatcher
 from .callerid import sanitize
 from .events import EventForwarder
-from .odoo_rpc import OdooRPC
+from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .routing import Router, utcnow_iso
 from .spool import Spool
 
@@ -106,11 +106,23 @@ class Bridge:
         os.replace(tmp, self._config_cache)
         return conf
 
+    async def warm_up(self):
+        """Have Odoo load what the first emergency call would (a freshly
+        started Odoo takes ~0.2-0.8 s over its first alert, past the 300 ms
+        routing limit). Cheap once warm; it follows every configuration
+        refresh, so an Odoo restarted under a running bridge is warmed too. A
+        failure only costs the first call its fast route: logged, not fatal."""
+        try:
+            await self.rpc.execute("warm_up", timeout=self.cfg.rpc_timeout)
+        except (OdooError, OdooUnavailable, asyncio.TimeoutError) as exc:
+            _logger.warning("Odoo warm-up failed (%r): first call may be slow", exc)
+
     async def _config_loop(self):
         attempt = 0
         while True:
             try:
                 await self.refresh_config()
+                await self.warm_up()
                 attempt = 0
                 await asyncio.sleep(self.cfg.config_refresh)
             except asyncio.CancelledError:
