@@ -25,6 +25,9 @@ def period_bounds(period):
     )
 
 
+STATEMENT_TOTALS = ["amount_total", "amount_elder", "amount_subsidy", "line_count"]
+
+
 class EldercareStatement(models.Model):
     """Monthly statement of one elder: what was delivered, who pays what."""
 
@@ -430,28 +433,38 @@ class EldercareStatement(models.Model):
         }
         if not partner:
             return result
-        totals = ["amount_total", "amount_elder", "amount_subsidy", "line_count"]
-        statement = self.sudo().search_fetch(
+        statement = self._period_statement(partner, period, company)
+        if statement:
+            result.update({fname: statement[fname] for fname in STATEMENT_TOTALS})
+            return result
+        lines = self._live_lines(partner, period, company)[0]
+        result.update(self._sum_lines(lines, currency))
+        return result
+
+    @api.model
+    def _period_statement(self, partner, period, company):
+        """The elder's statement of ``period`` once the month-end run made it
+        (cancelled ones aside), with its totals read."""
+        return self.sudo().search_fetch(
             [
                 ("partner_id", "=", partner.id),
                 ("period", "=", period),
                 ("company_id", "=", company.id),
                 ("state", "!=", "cancel"),
             ],
-            totals,
+            STATEMENT_TOTALS,
             limit=1,
         )
-        if statement:
-            result.update({fname: statement[fname] for fname in totals})
-            return result
-        lines = self._live_lines(partner, period, company)[0]
-        result.update(
-            amount_total=currency.round(sum(ln["amount"] for ln in lines)),
-            amount_elder=currency.round(sum(ln["amount_elder"] for ln in lines)),
-            amount_subsidy=currency.round(sum(ln["amount_subsidy"] for ln in lines)),
-            line_count=len(lines),
-        )
-        return result
+
+    @api.model
+    def _sum_lines(self, lines, currency):
+        """Totals of statement line values (dicts), as the statement stores them."""
+        return {
+            "amount_total": currency.round(sum(ln["amount"] for ln in lines)),
+            "amount_elder": currency.round(sum(ln["amount_elder"] for ln in lines)),
+            "amount_subsidy": currency.round(sum(ln["amount_subsidy"] for ln in lines)),
+            "line_count": len(lines),
+        }
 
     @api.model
     def _live_lines(self, partner, period, company):

@@ -292,6 +292,30 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
         self.assertEqual(preview.amount_elder, 35.0)
         self.assertEqual(preview.line_ids.mapped("amount_subsidy"), [36.0, 36.0, 28.0])
 
+    def test_preview_of_a_closed_month_shows_what_was_billed(self):
+        """After the month-end run the running statement shows the statement
+        itself: its lines and totals, even if a subsidy changed since."""
+        self._run()
+        statement = self._statement(self.elder_dibao)
+        self.rule_dibao.write({"percentage": 10.0, "monthly_cap": 0})
+        preview = self.env["eldercare.statement.preview"].create(
+            {"partner_id": self.elder_dibao.id, "date": date(2025, 3, 20)}
+        )
+        self.assertEqual(
+            (preview.amount_total, preview.amount_elder, preview.amount_subsidy),
+            (statement.amount_total, 35.0, 100.0),
+        )
+        self.assertEqual(
+            preview.line_ids.mapped("amount_subsidy"),
+            statement.line_ids.sorted(lambda ln: (ln.date, ln.id)).mapped(
+                "amount_subsidy"
+            ),
+        )
+        self.assertEqual(
+            preview.line_ids.work_order_id, statement.line_ids.work_order_id
+        )
+        self.assertFalse(preview.problems)
+
     def test_statement_period_is_validated(self):
         with self.assertRaises(ValidationError):
             self.env["eldercare.statement"].create(

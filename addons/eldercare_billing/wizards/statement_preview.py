@@ -1,6 +1,19 @@
 from odoo import api, fields, models
 from odoo.fields import Command
 
+from ..models.statement import STATEMENT_TOTALS
+
+RELATIONS = ("work_order_id", "product_id", "provider_id")
+LINE_KEYS = (
+    *RELATIONS,
+    "date",
+    "quantity",
+    "price_unit",
+    "amount",
+    "amount_elder",
+    "amount_subsidy",
+)
+
 
 class EldercareStatementPreview(models.TransientModel):
     """The running statement of an elder for the current month (即时查询)."""
@@ -31,32 +44,31 @@ class EldercareStatementPreview(models.TransientModel):
 
     @api.depends("partner_id", "date")
     def _compute_lines(self):
+        """Once the month-end statement exists, what it billed (its lines and
+        totals, whatever prices changed since); before, the month's work
+        orders priced and split now, in one pass."""
         Statement = self.env["eldercare.statement"]
+        company = self.env.company
         for preview in self:
+            partner = preview.partner_id.sudo()
             period = preview.date.strftime("%Y-%m")
-            totals = Statement._running_total(preview.partner_id, preview.date)
-            lines, problems = Statement._live_lines(
-                preview.partner_id.sudo(), period, self.env.company
-            )
+            statement = Statement._period_statement(partner, period, company)
+            if statement:
+                lines = [
+                    {
+                        key: line[key].id if key in RELATIONS else line[key]
+                        for key in LINE_KEYS
+                    }
+                    for line in statement.line_ids
+                ]
+                totals = {key: statement[key] for key in STATEMENT_TOTALS}
+                problems = []
+            else:
+                lines, problems = Statement._live_lines(partner, period, company)
+                totals = Statement._sum_lines(lines, company.currency_id)
             preview.period = period
             preview.line_ids = [Command.clear()] + [
-                Command.create(
-                    {
-                        key: line[key]
-                        for key in (
-                            "work_order_id",
-                            "date",
-                            "product_id",
-                            "provider_id",
-                            "quantity",
-                            "price_unit",
-                            "amount",
-                            "amount_elder",
-                            "amount_subsidy",
-                        )
-                    }
-                )
-                for line in lines
+                Command.create({key: line[key] for key in LINE_KEYS}) for line in lines
             ]
             preview.amount_total = totals["amount_total"]
             preview.amount_elder = totals["amount_elder"]
