@@ -384,6 +384,11 @@ class EldercareBillingRun(models.Model):
             self.company_id, self.date_from, self.date_to
         )
         problems, warnings, new_vals = [], [], []
+        # a rerun rewrites the draft statements in batches: one unlink, one
+        # write per (category, community), one create for all their lines
+        obsolete = Statement.browse()
+        rebuilt = defaultdict(lambda: Statement.browse())
+        rebuilt_lines = []
         touched = Statement.browse()
         for elder in elders:
             statement = statement_by_elder.get(elder.id)
@@ -405,7 +410,7 @@ class EldercareBillingRun(models.Model):
                 continue
             if not elder_orders:
                 if statement:
-                    statement.unlink()
+                    obsolete |= statement
                 continue
             lines, errors = Statement._prepare_statement_lines(
                 elder,
@@ -417,27 +422,43 @@ class EldercareBillingRun(models.Model):
             if errors:
                 problems.extend((elder.id, message) for message in errors)
                 if statement:
-                    statement.unlink()
+                    obsolete |= statement
                 continue
-            vals = {
-                "run_id": self.id,
-                "elder_category_id": elder.elder_category_id.id,
-                "community_id": elder.community_id.id,
-                "line_ids": [Command.create(line) for line in lines],
-            }
             if statement:
-                statement.write(vals)
+                key = (elder.elder_category_id.id, elder.community_id.id)
+                rebuilt[key] |= statement
                 touched |= statement
-            else:
-                vals.update(
-                    partner_id=elder.id,
-                    period=self.period,
-                    company_id=self.company_id.id,
+                rebuilt_lines.extend(
+                    dict(line, statement_id=statement.id) for line in lines
                 )
-                new_vals.append(vals)
-        statements = touched | Statement.with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_notrack=True
-        ).create(new_vals)
+            else:
+                new_vals.append(
+                    {
+                        "run_id": self.id,
+                        "elder_category_id": elder.elder_category_id.id,
+                        "community_id": elder.community_id.id,
+                        "line_ids": [Command.create(line) for line in lines],
+                        "partner_id": elder.id,
+                        "period": self.period,
+                        "company_id": self.company_id.id,
+                    }
+                )
+        obsolete.unlink()
+        quiet = {
+            "tracking_disable": True,
+            "mail_create_nolog": True,
+            "mail_notrack": True,
+        }
+        for (category_id, community_id), group in rebuilt.items():
+            group.with_context(**quiet).write(
+                {
+                    "run_id": self.id,
+                    "elder_category_id": category_id,
+                    "community_id": community_id,
+                }
+            )
+        self.env["eldercare.statement.line"].with_context(**quiet).create(rebuilt_lines)
+        statements = touched | Statement.with_context(**quiet).create(new_vals)
         if self.create_invoices:
             statements._create_elder_invoices(run=self)
         if problems:

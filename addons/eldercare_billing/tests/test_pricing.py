@@ -219,6 +219,14 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
         self._run()
         self.assertEqual(statement.line_count, 5)
         self.assertAlmostEqual(statement.amount_total, 165.0 + 66.67)
+        # the elder moved to a neighbouring community before the rerun: the
+        # rebuilt statement and all its lines report under the new one
+        neighbour = self.community_2
+        self.elder_normal.community_id = neighbour
+        self._run()
+        self.assertEqual(statement.community_id, neighbour)
+        self.assertEqual(statement.line_ids.community_id, neighbour)
+        self.assertEqual(statement.line_count, 5)
 
     def test_bad_input_skips_only_that_elder(self):
         no_category = self.env["res.partner"].create(
