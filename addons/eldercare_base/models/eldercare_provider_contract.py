@@ -114,6 +114,20 @@ class EldercareProviderContract(models.Model):
         return len(expired)
 
     @api.model
+    def _find_eligible_cached(self, cache, product, community, day, company):
+        """:meth:`_find_eligible` remembered in ``cache``, a dict the caller
+        keeps for one batch: ``{provider id: contract line}``, cheapest first."""
+        key = (product.id, community.id, day, company.id)
+        if key not in cache:
+            cache[key] = {
+                provider.id: line
+                for provider, line in self._find_eligible(
+                    product, community, day, company
+                )
+            }
+        return cache[key]
+
+    @api.model
     def _find_eligible(self, product, community, date=None, company=None):
         """Providers that may serve ``product`` in ``community`` on ``date``.
 

@@ -344,23 +344,13 @@ class EldercareRecurringNeed(models.Model):
                     continue
                 line = None
                 if need.provider_id:
-                    key = (
-                        need.product_id.id,
-                        need.community_id.id,
+                    line = Contract._find_eligible_cached(
+                        eligible_cache,
+                        need.product_id,
+                        need.community_id,
                         date_scheduled.date(),
-                        need.company_id.id,
-                    )
-                    if key not in eligible_cache:
-                        eligible_cache[key] = {
-                            provider.id: eligible_line
-                            for provider, eligible_line in Contract._find_eligible(
-                                need.product_id,
-                                need.community_id,
-                                key[2],
-                                need.company_id,
-                            )
-                        }
-                    line = eligible_cache[key].get(need.provider_id.id)
+                        need.company_id,
+                    ).get(need.provider_id.id)
                 vals_list.append(need._prepare_work_order_vals(date_scheduled, line))
         if not vals_list:
             return WorkOrder

@@ -211,21 +211,16 @@ class EldercareWorkOrder(models.Model):
         Contract = self.env["eldercare.provider.contract"]
         cache = {}
         for order in self:
-            key = (
-                order.product_id.id,
-                order.community_id.id,
+            eligible = Contract._find_eligible_cached(
+                cache,
+                order.product_id,
+                order.community_id,
                 order.date_scheduled and order.date_scheduled.date(),
-                order.company_id.id,
+                order.company_id,
             )
-            if key not in cache:
-                cache[key] = Contract._find_eligible(
-                    order.product_id, order.community_id, key[2], order.company_id
-                )
-            order.eligible_provider_ids = [
-                fields.Command.set([provider.id for provider, _line in cache[key]])
-            ]
+            order.eligible_provider_ids = [fields.Command.set(list(eligible))]
             order.eligible_line_ids = [
-                fields.Command.set([line.id for _provider, line in cache[key]])
+                fields.Command.set([line.id for line in eligible.values()])
             ]
 
     @api.depends("provider_id", "product_id", "community_id", "company_id")
@@ -254,19 +249,14 @@ class EldercareWorkOrder(models.Model):
         self.ensure_one()
         if not (self.provider_id and self.product_id):
             return self.env["eldercare.provider.contract.line"]
-        cache = {} if cache is None else cache
-        day = (self.date_scheduled or fields.Datetime.now()).date()
-        key = (self.product_id.id, self.community_id.id, day, self.company_id.id)
-        if key not in cache:
-            cache[key] = {
-                provider.id: line
-                for provider, line in self.env[
-                    "eldercare.provider.contract"
-                ]._find_eligible(
-                    self.product_id, self.community_id, day, self.company_id
-                )
-            }
-        return cache[key].get(
+        eligible = self.env["eldercare.provider.contract"]._find_eligible_cached(
+            {} if cache is None else cache,
+            self.product_id,
+            self.community_id,
+            (self.date_scheduled or fields.Datetime.now()).date(),
+            self.company_id,
+        )
+        return eligible.get(
             self.provider_id.commercial_partner_id.id,
             self.env["eldercare.provider.contract.line"],
         )
