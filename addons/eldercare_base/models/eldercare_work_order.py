@@ -461,6 +461,25 @@ class EldercareWorkOrder(models.Model):
             order._notify_assignee()
         return True
 
+    def action_assign_in_house(self):
+        """Assign the order to the center's own staff: its internal assignee
+        (``user_id``, e.g. the elder's community worker), no provider and no
+        contract involved."""
+        self._check_transition("assign")
+        for order in self:
+            if order.provider_id or not order.user_id or order.user_id.share:
+                raise UserError(
+                    _(
+                        "%(order)s cannot be done in house: it needs an internal "
+                        "assignee and no provider.",
+                        order=order.name,
+                    )
+                )
+        self.write({"state": "assigned"})
+        for order in self:
+            order._notify_assignee()
+        return True
+
     def _notify_assignee(self):
         self.ensure_one()
         user = self.user_id

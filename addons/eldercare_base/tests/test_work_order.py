@@ -87,6 +87,22 @@ class TestWorkOrder(EldercareCommon):
             self.env.ref("eldercare_base.mail_activity_type_work_order"),
         )
 
+    def test_in_house_assignment_needs_an_internal_assignee_and_no_provider(self):
+        """The center's own staff (a community worker) does the job: no
+        provider is proposed, the assignee gets the to-do."""
+        order = self._order(user_id=self.operator.id)
+        order.action_assign_in_house()
+        self.assertEqual(order.state, "assigned")
+        self.assertFalse(order.provider_id, "no provider proposed")
+        self.assertEqual(order.activity_ids.user_id, self.operator)
+        for vals in ({"user_id": False}, {"provider_id": self.provider_2.id}):
+            with self.subTest(vals=vals):
+                other = self._order(user_id=self.operator.id)
+                other.write(vals)
+                with self.assertRaisesRegex(UserError, "cannot be done in house"):
+                    other.action_assign_in_house()
+                self.assertEqual(other.state, "draft")
+
     def test_full_lifecycle(self):
         order = self._order(user_id=self.operator.id)
         order.action_assign()

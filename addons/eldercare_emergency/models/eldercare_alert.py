@@ -787,29 +787,17 @@ class EldercareAlert(models.Model):
             .sudo()
             .create(self._prepare_work_order_vals(user, provider, staff, note))
         )
-        msg = self.env._(
-            "Emergency follow-up for %(elder)s (%(alert)s, %(type)s).",
-            elder=self.elder_id.name,
-            alert=self.name,
-            type=self.type_id.name,
-        )
-        if note:
-            msg = f"{msg}\n{note}"
         if provider:
             # the work order flow notifies the provider's staff (message for
             # portal users, activity for internal ones)
             order.action_assign()
-            order.message_post(body=msg, subtype_xmlid="mail.mt_note")
-        else:
-            # a community worker: no provider contract involved
-            order.write({"state": "assigned"})
-            order.activity_schedule(
-                "eldercare_emergency.mail_activity_alert_dispatch",
-                user_id=user.id,
-                date_deadline=fields.Date.context_today(self),
-                summary=self.env._("Emergency: go to %s", self.elder_id.name),
-                note=msg,
+            order.message_post(
+                body=order._eldercare_alert_note(), subtype_xmlid="mail.mt_note"
             )
+        else:
+            # a community worker: in house, no provider contract involved; the
+            # worker gets the urgent "go on site" to-do (_notify_assignee)
+            order.action_assign_in_house()
         vals = {"work_order_id": order.id}
         if user:
             vals["responder_ids"] = [fields.Command.link(user.id)]

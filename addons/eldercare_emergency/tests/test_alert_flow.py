@@ -62,9 +62,15 @@ class TestAlertFlow(EldercareEmergencyCase):
                 self.env.ref("eldercare_base.product_service_emergency_followup"),
             )
             self.assertIn(self.worker, alert.responder_ids)
-            self.assertTrue(
-                order.activity_ids.filtered(lambda a: a.user_id == self.worker)
+            todo = order.activity_ids.filtered(lambda a: a.user_id == self.worker)
+            # one urgent "go on site" to-do, not an ordinary work-order one too
+            self.assertEqual(
+                todo.activity_type_id,
+                self.env.ref("eldercare_emergency.mail_activity_alert_dispatch"),
             )
+            self.assertEqual(str(todo.date_deadline), "2026-11-20")
+            self.assertIn(alert.name, str(todo.note))
+            self.assertIn("Bring the first-aid kit", str(todo.note))
         with freeze_time("2026-11-20 08:03:00"):
             alert.action_on_site()
         with freeze_time("2026-11-20 08:04:00"):
