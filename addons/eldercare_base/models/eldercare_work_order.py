@@ -330,17 +330,9 @@ class EldercareWorkOrder(models.Model):
                 )
 
     # ------------------------------------------------------------------ CRUD
-    @api.model
-    def _next_names(self, count):
-        """``count`` new references in one query (standard sequences)."""
-        sequences = self.env["ir.sequence"]
-        return sequences._eldercare_next_batch("eldercare.work.order", count)
-
     @api.model_create_multi
     def create(self, vals_list):
-        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
-            vals["name"] = name
+        self.env["ir.sequence"]._eldercare_fill_names("eldercare.work.order", vals_list)
         return super().create(vals_list)
 
     def write(self, vals):

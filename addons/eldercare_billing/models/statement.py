@@ -181,17 +181,9 @@ class EldercareStatement(models.Model):
                     self.env._("The period must be written YYYY-MM, e.g. 2026-11.")
                 ) from err
 
-    @api.model
-    def _next_names(self, count):
-        """``count`` statement references, in one query for large batches."""
-        sequences = self.env["ir.sequence"]
-        return sequences._eldercare_next_batch("eldercare.statement", count)
-
     @api.model_create_multi
     def create(self, vals_list):
-        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
-            vals["name"] = name
+        self.env["ir.sequence"]._eldercare_fill_names("eldercare.statement", vals_list)
         return super().create(vals_list)
 
     def write(self, vals):

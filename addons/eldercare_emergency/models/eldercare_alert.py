@@ -344,12 +344,9 @@ class EldercareAlert(models.Model):
             and self.env.user.has_group("eldercare_base.group_eldercare_operator")
             and self.env.user
         )
-        unnamed = [vals for vals in vals_list if vals.get("name", "New") == "New"]
-        names = self.env["ir.sequence"]._eldercare_next_batch(
-            "eldercare.alert", len(unnamed)
+        self.env["ir.sequence"]._eldercare_fill_names(
+            "eldercare.alert", vals_list, placeholder="New"
         )
-        for vals, name in zip(unnamed, names, strict=True):
-            vals["name"] = name if name != "/" else "New"
         for vals in vals_list:
             if (
                 manual_operator

@@ -226,12 +226,9 @@ class EldercareServiceRequest(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("eldercare.service.request")
-                    or "/"
-                )
+        self.env["ir.sequence"]._eldercare_fill_names(
+            "eldercare.service.request", vals_list
+        )
         return super().create(vals_list)
 
     # ------------------------------------------------------------------
