@@ -179,6 +179,25 @@ def test_ivr_when_odoo_is_down_sends_caller_to_an_operator(fake, tmp_path, caplo
     assert got["QUEUE"] == "eldercare-service"
 
 
+def test_service_lookup_past_its_deadline_stops_waiting_for_odoo(fake, tmp_path):
+    """A service call that took the fallback route frees its Odoo connection:
+    a slow Odoo cannot pile up abandoned lookups ahead of emergency ones."""
+    fake.delay = 1.0
+
+    async def scenario():
+        cfg = make_config(fake, tmp_path, route_timeout=0.3)
+        async with running_bridge(cfg) as bridge:
+            await asyncio.sleep(1.2)  # start-up calls (config, warm-up) done
+            got = await agi_call(bridge.agi.port, "route", ["service", "s.1", "8000"])
+            await asyncio.sleep(0.05)
+            return got, dict(bridge.routes.stats), len(bridge.routes._tasks)
+
+    got, stats, running = asyncio.run(scenario())
+    assert got["ROUTE"] == "fallback" and got["QUEUE"] == "eldercare-service"
+    assert stats["abandoned"] == 1
+    assert running == 0
+
+
 def test_slow_odoo_gives_fallback_within_the_deadline_then_alert_once(fake, tmp_path):
     fake.delay = 1.0  # Odoo answers, but far too late for a ringing phone
 

@@ -24,7 +24,7 @@ class RouteBatcher:
         self._queue = collections.deque()  # (params, future)
         self._inflight = 0
         self._tasks = set()
-        self.stats = {"batches": 0, "lookups": 0, "largest": 0}
+        self.stats = {"batches": 0, "lookups": 0, "largest": 0, "abandoned": 0}
 
     def submit(self, params):
         """Queue one lookup; the future gets Odoo's decision (a dict) or the
@@ -48,6 +48,18 @@ class RouteBatcher:
             task = asyncio.ensure_future(self._send(batch))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            for _params, future in batch:
+                future.add_done_callback(
+                    lambda _f, batch=batch, task=task: self._abandon(batch, task)
+                )
+
+    def _abandon(self, batch, task):
+        """Every lookup of a running batch gave up (service calls past their
+        deadline; emergency lookups never give up): stop waiting for Odoo so
+        the batch no longer holds a connection and an in-flight slot."""
+        if not task.done() and all(future.cancelled() for _p, future in batch):
+            self.stats["abandoned"] += 1
+            task.cancel()
 
     async def _send(self, batch):
         self.stats["batches"] += 1
