@@ -231,8 +231,9 @@ class EldercarePbxBridge(models.AbstractModel):
         )
 
     def _alerts_from_calls(self, items):
-        """Raise the alerts of calls (dicts: linkedid, caller, did, channel,
-        received_at, elder) in one batch; returns ``{linkedid: alert}``.
+        """Raise the alerts of calls (dicts: linkedid, caller, did, and
+        optionally channel (default the emergency line), received_at, elder)
+        in one batch; returns ``{linkedid: alert}``.
 
         A failed batch is retried call by call, so one bad call cannot keep
         the others from being raised; a call that still fails is logged with
@@ -245,7 +246,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 "linkedid": item["linkedid"],
                 "caller_number": item["caller"],
                 "did": item["did"],
-                "channel": item["channel"],
+                "channel": item.get("channel", "emergency_line"),
             }
             if item.get("received_at"):
                 vals["received_at"] = item["received_at"]
@@ -368,7 +369,6 @@ class EldercarePbxBridge(models.AbstractModel):
                     "line_id": line_id,
                     "line_type": line_type,
                     "params": params,
-                    "channel": "emergency_line",
                 }
             )
         elders = self.env["res.partner"]._eldercare_find_elders_by_phone(
@@ -555,7 +555,6 @@ class EldercarePbxBridge(models.AbstractModel):
                     "linkedid": linkedid,
                     "caller": _text(item.get("caller_num")),
                     "did": _text(item.get("did"), 32),
-                    "channel": "emergency_line",
                     "received_at": _parse_ts(item.get("received_at")),
                 }
             )

@@ -356,10 +356,11 @@ class ResPartner(models.Model):
     @api.model
     def _eldercare_find_elders_by_phone(self, raws):
         """Batch form of :meth:`_eldercare_find_elder_by_phone`, in one query:
-        ``{raw: elder}`` for the numbers of ``raws`` that are certified."""
+        ``{raw: elder}`` for the numbers of ``raws`` that are certified
+        (anything that is not text is no number: left out)."""
         Phone = self.env["eldercare.phone"].sudo()
         raws_by_e164 = defaultdict(list)
-        for raw in set(raws):
+        for raw in {raw for raw in raws if isinstance(raw, str)}:
             e164 = Phone._normalize_number(raw)
             if e164:
                 raws_by_e164[e164].append(raw)

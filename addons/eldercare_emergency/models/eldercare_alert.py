@@ -369,10 +369,23 @@ class EldercareAlert(models.Model):
             caller = vals.get("caller_number")
             if caller and not vals.get("caller_number_e164"):
                 vals["caller_number_e164"] = self._eldercare_normalize(caller)
-            if caller and not vals.get("elder_id"):
-                elder = self._eldercare_find_elder(caller)
-                if elder:
-                    vals["elder_id"] = elder.id
+        # callers not identified yet: one lookup for the whole batch
+        unidentified = [
+            v
+            for v in vals_list
+            if isinstance(v.get("caller_number"), str) and not v.get("elder_id")
+        ]
+        if unidentified:
+            elders = (
+                self.env["res.partner"]
+                .sudo()
+                ._eldercare_find_elders_by_phone(
+                    [vals["caller_number"] for vals in unidentified]
+                )
+            )
+            for vals in unidentified:
+                if vals["caller_number"] in elders:
+                    vals["elder_id"] = elders[vals["caller_number"]].id
         alerts = super().create(vals_list)
         unknown = alerts.filtered("unknown_caller")
         if unknown:  # one internal note each, written in one batch (bursts)
