@@ -1,5 +1,6 @@
 from . import (
     eldercare_alert,
+    eldercare_bridge_status,
     eldercare_call,
     eldercare_ivr_option,
     eldercare_pbx,

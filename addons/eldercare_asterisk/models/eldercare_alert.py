@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
@@ -70,3 +70,15 @@ class EldercareAlert(models.Model):
             )
             return called
         return called | relative
+
+    @api.model
+    def get_dashboard_data(self):
+        """Supervisors also see the telephony bridge: alarms it holds that Odoo
+        has not recorded, failing ones, a heartbeat gone silent; an emergency
+        queue without a logged-in member counts as nobody on duty."""
+        data = super().get_dashboard_data()
+        bridges = self.env["eldercare.bridge.status"]._eldercare_dashboard_status()
+        if any(b["emergency_queue_members"] == 0 and not b["stale"] for b in bridges):
+            data["no_operator_on_duty"] = True
+        data["bridges"] = bridges if data.get("is_supervisor") else []
+        return data

@@ -86,9 +86,9 @@ class TestAmiClient(EldercarePbxCase):
         self.assertIn("张伟", callerid)
 
     def test_alert_call_back_rings_the_one_key_phone(self):
-        alert = self.env["eldercare.alert"]._raise_from_call(
-            {"linkedid": "cb-1", "caller_number": ELDER_NUMBER, "did": "7901"}
-        )
+        alert = self.env["eldercare.alert"]._raise_from_calls(
+            [{"linkedid": "cb-1", "caller_number": ELDER_NUMBER, "did": "7901"}]
+        )[0]
         with FakeAmiServer(secret=SECRET) as server:
             self.configure(server.port)
             alert.with_user(self.operator).action_call_back()
@@ -101,9 +101,9 @@ class TestAmiClient(EldercarePbxCase):
         self.assertEqual(alert.state, "confirming")
 
     def test_notifying_relatives_calls_the_first_one(self):
-        alert = self.env["eldercare.alert"]._raise_from_call(
-            {"linkedid": "cb-3", "caller_number": ELDER_NUMBER, "did": "7901"}
-        )
+        alert = self.env["eldercare.alert"]._raise_from_calls(
+            [{"linkedid": "cb-3", "caller_number": ELDER_NUMBER, "did": "7901"}]
+        )[0]
         self.assertEqual(alert.elder_id, self.elder)
         with FakeAmiServer(secret=SECRET) as server:
             self.configure(server.port)
@@ -116,9 +116,9 @@ class TestAmiClient(EldercarePbxCase):
         self.assertIn("called", alert.message_ids[:1].body)
 
     def test_alert_call_back_without_pbx_still_shows_the_numbers(self):
-        alert = self.env["eldercare.alert"]._raise_from_call(
-            {"linkedid": "cb-2", "caller_number": ELDER_NUMBER, "did": "7901"}
-        )
+        alert = self.env["eldercare.alert"]._raise_from_calls(
+            [{"linkedid": "cb-2", "caller_number": ELDER_NUMBER, "did": "7901"}]
+        )[0]
         self.configure(free_port())
         with mute_logger(*QUIET):
             action = alert.with_user(self.operator).action_call_back()

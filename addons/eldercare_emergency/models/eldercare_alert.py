@@ -2,7 +2,6 @@ import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta, timezone
 
-import psycopg2
 import pytz
 from markupsafe import Markup
 
@@ -387,7 +386,15 @@ class EldercareAlert(models.Model):
                 if vals["caller_number"] in elders:
                     vals["elder_id"] = elders[vals["caller_number"]].id
         alerts = super().create(vals_list)
-        unknown = alerts.filtered("unknown_caller")
+        if not self.env.context.get("eldercare_defer_decoration"):
+            # typed by a person: decoration in the same transaction (the call
+            # intake decorates after the rows are safe, see eldercare_alert_intake)
+            alerts._eldercare_log_unknown_callers()
+            alerts._send_popup()
+        return alerts
+
+    def _eldercare_log_unknown_callers(self):
+        unknown = self.filtered("unknown_caller")
         if unknown:  # one internal note each, written in one batch (bursts)
             unknown._message_log_batch(
                 bodies={
@@ -400,8 +407,6 @@ class EldercareAlert(models.Model):
                 },
                 message_type="comment",
             )
-        alerts._send_popup()
-        return alerts
 
     def write(self, vals):
         res = super().write(vals)
@@ -967,99 +972,6 @@ class EldercareAlert(models.Model):
             return "warning"
         return "ok"
 
-    # ------------------------------------------------------------------ telephony
-    @api.model
-    def _raise_from_call(self, vals):
-        """Raise an alert from the telephony bridge; idempotent on linkedid.
-
-        vals: {"linkedid", "caller_number", "did", "channel", "received_at"
-        (optional datetime or ISO string), "type_code" (optional), "elder_id"
-        (optional, already looked up)}.
-        Unknown callers still raise an alert; never raises on a bad caller id.
-        """
-        return self._raise_from_calls([vals])[0]
-
-    @api.model
-    def _raise_from_calls(self, vals_list):
-        """Batch form of :meth:`_raise_from_call`: one alert per item, in
-        order. A linkedid that already has an alert (or repeats in the batch)
-        gets that alert back; the new ones are created together (a burst of
-        simultaneous emergency calls is one create, one popup push)."""
-        prepared = [self._prepare_call_alert(vals) for vals in vals_list]
-        return self._create_call_alerts(prepared)
-
-    @api.model
-    def _prepare_call_alert(self, vals):
-        vals = dict(vals or {})
-        raw = vals.get("caller_number")
-        caller = str(raw).strip() if raw not in (None, False) else ""
-        channel = vals.get("channel") or "emergency_line"
-        if channel not in dict(self._fields["channel"].selection):
-            channel = "emergency_line"
-        alert_type = self.env["eldercare.alert.type"]
-        if vals.get("type_code"):
-            alert_type = alert_type.sudo().search(
-                [("code", "=", vals["type_code"])], limit=1
-            )
-        if not alert_type and channel == "emergency_line":
-            alert_type = self.env.ref(
-                "eldercare_emergency.alert_type_emergency_call",
-                raise_if_not_found=False,
-            )
-        try:
-            received_at = _to_utc_naive(vals.get("received_at"))
-        except Exception:
-            _logger.warning("Bad received_at %r", vals.get("received_at"))
-            received_at = False
-        create_vals = {
-            "call_linkedid": str(vals.get("linkedid") or "").strip() or False,
-            "caller_number": caller or False,
-            "did": vals.get("did") or False,
-            "channel": channel,
-            "received_at": received_at or fields.Datetime.now(),
-        }
-        if alert_type:
-            create_vals["type_id"] = alert_type.id
-        if vals.get("elder_id"):
-            create_vals["elder_id"] = int(vals["elder_id"])
-        return create_vals
-
-    @api.model
-    def _create_call_alerts(self, prepared):
-        Alert = self.sudo()
-        keys = [vals["call_linkedid"] or index for index, vals in enumerate(prepared)]
-        alerts = {}
-        linkedids = [key for key in keys if isinstance(key, str)]
-        if linkedids:
-            for alert in Alert.search([("call_linkedid", "in", linkedids)]):
-                alerts.setdefault(alert.call_linkedid, alert)
-        new = {}
-        for key, vals in zip(keys, prepared, strict=True):
-            if key not in alerts:
-                new.setdefault(key, vals)
-        if len(new) > 1:
-            try:
-                with self.env.cr.savepoint():
-                    created = Alert.create(list(new.values()))
-                    alerts.update(zip(new, created, strict=True))
-                new = {}
-            except psycopg2.IntegrityError:
-                # a concurrent request raised one of these calls: one by one
-                _logger.info("Alerts of %d calls raised one by one", len(new))
-        for key, vals in new.items():
-            try:
-                with self.env.cr.savepoint():
-                    alerts[key] = Alert.create(vals)
-            except psycopg2.IntegrityError:
-                # a concurrent request raised the alert for the same call
-                existing = vals["call_linkedid"] and Alert.search(
-                    [("call_linkedid", "=", vals["call_linkedid"])], limit=1
-                )
-                if not existing:
-                    raise
-                alerts[key] = existing
-        return [alerts[key] for key in keys]
-
     # ------------------------------------------------------------------ bus
     def _eldercare_alert_summary(self):
         self.ensure_one()
@@ -1151,7 +1063,7 @@ class EldercareAlert(models.Model):
 
         The payload is built in each recipient's language."""
         if users is None:
-            users = self.env["res.users"]._eldercare_on_duty_operators()
+            users = self.env["res.users"]._eldercare_alert_recipients()
         self._eldercare_bus_push(
             users, "eldercare_alert_popup", lambda a: a._eldercare_popup_payload()
         )
@@ -1214,6 +1126,9 @@ class EldercareAlert(models.Model):
             "rates": rates,
             "server_time": fields.Datetime.to_string(now),
             "on_duty": self.env.user.eldercare_on_duty,
+            "no_operator_on_duty": not self.env[
+                "res.users"
+            ]._eldercare_on_duty_operators(),
             "uid": self.env.uid,
             "is_supervisor": self._is_supervisor(),
         }
