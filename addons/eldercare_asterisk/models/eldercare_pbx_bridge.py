@@ -139,6 +139,12 @@ class EldercarePbxBridge(models.AbstractModel):
                 extensions[user.eldercare_extension] = user.id
         return {
             "ivr": bool(self.env["eldercare.ivr.option"].sudo().search_count([])),
+            "ivr_emergency_digits": sorted(
+                self.env["eldercare.ivr.option"]
+                .sudo()
+                .search([("action", "=", "emergency")])
+                .mapped("digit")
+            ),
             "lines": {line.number: (line.id, line.line_type) for line in lines},
             "endpoints": endpoints,
             "endpoints_raw": endpoints_raw,
@@ -333,6 +339,9 @@ class EldercarePbxBridge(models.AbstractModel):
             "operator_endpoints": copy.deepcopy(config["extensions"]),
             "operator_channels": dict(config["endpoints_raw"]),
             "queues": {"emergency": QUEUE_EMERGENCY, "service": QUEUE_SERVICE},
+            # voice-menu keys that raise an alert: the bridge routes them to the
+            # emergency queue and spools the alarm when Odoo does not answer
+            "ivr_emergency_digits": config["ivr_emergency_digits"],
             "agi_bind": params.get_param("eldercare_asterisk.agi_bind", "127.0.0.1"),
             "agi_port": _int(params.get_param("eldercare_asterisk.agi_port"), 4573),
             "agi_allowed_clients": [

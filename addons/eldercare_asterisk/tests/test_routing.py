@@ -285,6 +285,29 @@ class TestRouting(EldercarePbxCase):
         self.assertEqual(str(call.started_at), "2026-11-20 00:15:30")
         self.assertEqual(call.alert_id, alert)
 
+    def test_spooled_voice_menu_emergency_is_an_emergency_call_with_deadline(self):
+        [row] = self.bridge.spooled_alerts(
+            [
+                {
+                    "linkedid": "1700000014.1",
+                    "caller_num": ELDER_NUMBER,
+                    "did": SERVICE_DID,
+                    "channel_kind": "ivr",
+                    "received_at": "2026-11-20T08:15:30+08:00",
+                }
+            ]
+        )
+        alert = self.env["eldercare.alert"].browse(row["alert_id"])
+        self.assertEqual(alert.channel, "ivr")
+        self.assertEqual(
+            alert.type_id, self.env.ref("eldercare_emergency.alert_type_emergency_call")
+        )
+        self.assertEqual(str(alert.received_at), "2026-11-20 00:15:30")
+        self.assertTrue(alert.deadline > alert.received_at)
+        self.assertEqual(alert.elder_id, self.elder)
+        # the voice-menu key Odoo knows as emergency is told to the bridge
+        self.assertEqual(self.bridge.bridge_config()["ivr_emergency_digits"], ["9"])
+
     def test_bridge_config_follows_configuration(self):
         config = self.bridge.bridge_config()
         self.assertIn(EMERGENCY_DID, config["emergency_dids"])

@@ -68,10 +68,12 @@ class Bridge:
                 events=AMI_EVENT_MASK,
             )
         self.emergency_dids = set()
+        self.ivr_emergency_digits = set()
         self.bridge_config = {}
         self.alerted = set()  # linkedids Odoo confirmed an alert for (this run)
         self.live = {}  # uniqueid -> {"Linkedid", "Channel"} from AMI
         self.late_routes = {}  # linkedid -> routing request still running in Odoo
+        self.emergency_queue_members = -1  # unknown until AMI answers
         self._replay_wake = asyncio.Event()
         self._tasks = []
         self._stopped = asyncio.Event()
@@ -94,6 +96,9 @@ class Bridge:
             return
         self.bridge_config = conf
         self.emergency_dids = {str(d) for d in conf.get("emergency_dids") or []}
+        self.ivr_emergency_digits = {
+            str(d) for d in conf.get("ivr_emergency_digits") or []
+        }
         allowed = self.cfg.agi_allowed_clients or conf.get("agi_allowed_clients") or ()
         self.agi.allowed = {str(a).strip() for a in allowed if str(a).strip()}
 
@@ -193,13 +198,34 @@ class Bridge:
         task.add_done_callback(done)
 
     async def replay_spool_once(self):
-        items = [i for i in self.spool.items() if i["linkedid"] not in self.late_routes]
-        items = items[:REPLAY_CHUNK]
-        if not items:
+        """One try of the alarms that are due: None when none is due.
+
+        An alarm that failed before goes alone, so a record Odoo keeps
+        refusing never takes the others down with it. Odoo unreachable raises
+        (the loop backs off as a whole); Odoo answering without recording an
+        alarm, or refusing the request, counts against those alarms only."""
+        due = self.spool.due(exclude=self.late_routes)
+        if not due:
             return None
-        result = await self.rpc.execute(
-            "spooled_alerts", items, timeout=self.cfg.rpc_timeout
-        )
+        if self.spool.attempts(due[0]["linkedid"]):
+            items = due[:1]
+        else:
+            items = [i for i in due if not self.spool.attempts(i["linkedid"])]
+            items = items[:REPLAY_CHUNK]
+        try:
+            result = await self.rpc.execute(
+                "spooled_alerts", items, timeout=self.cfg.rpc_timeout
+            )
+        except OdooError as exc:
+            # Odoo answered with an error: these alarms failed, not Odoo
+            for item in items:
+                self.spool.record_failure(item["linkedid"], f"Odoo error: {exc}")
+            _logger.error(
+                "Odoo refused spooled alarm(s) %s (%s); each retried on its own",
+                [i["linkedid"] for i in items],
+                exc,
+            )
+            return 0
         raised = 0
         for row in result or []:
             if isinstance(row, dict) and row.get("linkedid") and row.get("alert_id"):
@@ -207,9 +233,12 @@ class Bridge:
                 self.alerted.add(str(row["linkedid"]))
                 raised += 1
         missing = [i["linkedid"] for i in items if i["linkedid"] in self.spool.pending]
+        for linkedid in missing:
+            self.spool.record_failure(linkedid, "Odoo did not record it")
         if missing:
             _logger.error(
-                "Odoo did not confirm spooled alarm(s) %s; will retry", missing
+                "Odoo did not record spooled alarm(s) %s; each retried on its own",
+                missing,
             )
         if raised:
             _logger.info(
@@ -219,20 +248,18 @@ class Bridge:
         return raised
 
     async def _replay_loop(self):
-        attempt = 0
+        attempt = 0  # Odoo unreachable: the whole spool waits, capped backoff
         while True:
+            wait = self.spool.next_try_in(exclude=self.late_routes)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(
-                    self._replay_wake.wait(), 30 if not attempt else None
+                    self._replay_wake.wait(), 30 if wait is None else max(wait, 0.05)
                 )
             self._replay_wake.clear()
-            while len(self.spool):
+            while True:
                 try:
-                    before = len(self.spool)
                     if await self.replay_spool_once() is None:
-                        break  # only late routing answers pending: they wake us
-                    if len(self.spool) >= before:
-                        raise RuntimeError("no spooled alarm confirmed")
+                        break  # nothing due: wait for the next due alarm
                     attempt = 0
                 except asyncio.CancelledError:
                     raise
@@ -249,7 +276,50 @@ class Bridge:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._replay_wake.wait(), delay)
                     self._replay_wake.clear()
-            attempt = 0
+
+    # -- heartbeat -------------------------------------------------------------
+    def heartbeat_report(self):
+        return {
+            "bridge": self.cfg.bridge_name,
+            "pending": len(self.spool),
+            "oldest_pending_seconds": round(self.spool.oldest_pending_seconds(), 1),
+            "dead_letters": self.spool.dead_letters(),
+            "emergency_queue_members": self.emergency_queue_members,
+        }
+
+    async def _count_emergency_members(self):
+        """Logged-in, unpaused members of the emergency queue (-1: unknown)."""
+        if not self.ami or not self.ami.connected.is_set():
+            return -1
+        try:
+            frames = await self.ami.action_list(
+                "QueueStatus", timeout=5, Queue=EMERGENCY_QUEUE_PREFIX
+            )
+        except Exception as exc:
+            _logger.warning("QueueStatus failed (%r): queue members unknown", exc)
+            return -1
+        members = [f for f in frames if f.get("Event") == "QueueMember"]
+        return sum(
+            1
+            for m in members
+            if str(m.get("Paused", "0")) == "0"
+            and str(m.get("Status", "")) not in ("4", "5")  # invalid, unavailable
+        )
+
+    async def _heartbeat_loop(self):
+        while True:
+            try:
+                self.emergency_queue_members = await self._count_emergency_members()
+                await self.rpc.execute(
+                    "bridge_heartbeat",
+                    self.heartbeat_report(),
+                    timeout=self.cfg.rpc_timeout,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _logger.warning("heartbeat to Odoo failed (%r)", exc)
+            await asyncio.sleep(self.cfg.heartbeat_interval)
 
     # -- AMI -----------------------------------------------------------------
     def on_ami_event(self, frame):
@@ -289,6 +359,8 @@ class Bridge:
             "context": frame.get("Context", ""),
             "received_at": utcnow_iso(),
         }
+        if frame.get("Kind") == "ivr":
+            params["channel_kind"] = "ivr"
         return self.spool_alarm(params, reason)
 
     async def resync(self):
@@ -351,6 +423,7 @@ class Bridge:
         self._tasks = [
             loop.create_task(self._replay_loop(), name="spool-replay"),
             loop.create_task(self._config_loop(), name="config"),
+            loop.create_task(self._heartbeat_loop(), name="heartbeat"),
             self.events.start(),
         ]
         if self.ami:
@@ -392,6 +465,7 @@ class Bridge:
             "events": self.events.stats,
             "ami": self.ami.stats if self.ami else {},
             "spool_pending": len(self.spool),
+            "spool_dead_letters": len(self.spool.dead_letters()),
             "odoo": self.rpc.stats,
         }
 

@@ -46,6 +46,10 @@ class Config:
     rpc_pool_size: int = 4
     route_batch_max: int = 25  # routing lookups per Odoo call in a burst
     log_level: str = "INFO"
+    # name of this bridge on the supervisors' dashboard, and how often it
+    # reports there (alarms held in the spool, dead letters, queue members)
+    bridge_name: str = "bridge"
+    heartbeat_interval: float = 10.0
 
     ENV = {
         "odoo_url": "EC_ODOO_URL",
@@ -71,6 +75,8 @@ class Config:
         "rpc_pool_size": "EC_RPC_POOL_SIZE",
         "route_batch_max": "EC_ROUTE_BATCH_MAX",
         "log_level": "EC_LOG_LEVEL",
+        "bridge_name": "EC_BRIDGE_NAME",
+        "heartbeat_interval": "EC_HEARTBEAT_INTERVAL",
     }
 
     @classmethod

@@ -72,6 +72,9 @@ class Router:
             "caller_name": name if name != caller else "",
             "did": did,
             "context": env.get("agi_context", ""),
+            # the dialplan's word on the line (EC_LINE): either side saying
+            # "emergency" wins in Odoo's routing decision
+            "line": line,
         }
         return line, params
 
@@ -127,6 +130,15 @@ class Router:
                 "queue": queue,
             }
         route = result["route"]
+        if emergency_line and route not in ("emergency", "fallback"):
+            # Odoo called an emergency line something else (a wrong line
+            # table): the emergency wins, the alarm goes through the spool
+            _logger.warning(
+                "Odoo routed emergency-line call %s as %r: emergency queue",
+                params["linkedid"],
+                route,
+            )
+            route = "emergency"
         queue = result.get("queue") or (
             EMERGENCY_QUEUE
             if route in ("emergency", "fallback") and emergency_line
@@ -177,10 +189,16 @@ class Router:
         args = session.args
         digits = re.sub(r"[^0-9*#]", "", args[0] if args else "")[:8]
         linkedid = args[1].strip() if len(args) > 1 else ""
+        # the dialplan's own copy of the emergency key(s) and the dialled line
+        dialplan_keys = set(re.sub(r"[^0-9*#]", "", args[2]) if len(args) > 2 else "")
+        did = args[3].strip()[:32] if len(args) > 3 else ""
         if not linkedid:
             linkedid = await session.get_variable("CHANNEL(linkedid)") or ""
         caller, problem = sanitize(session.env.get("agi_callerid", ""))
         params = {"linkedid": linkedid, "digits": digits, "caller_num": caller}
+        emergency_key = bool(digits) and (
+            digits in dialplan_keys or digits in self.bridge.ivr_emergency_digits
+        )
         self.stats["ivr"] += 1
         try:
             result = await asyncio.wait_for(
@@ -193,13 +211,32 @@ class Router:
                 raise ValueError(f"Odoo ivr_choice answered {result!r}")
         except Exception as exc:
             _logger.warning(
-                "IVR choice %r for linkedid %s failed (%r): caller goes to an operator",
+                "IVR choice %r for linkedid %s failed (%r): caller goes to %s",
                 digits,
                 linkedid,
                 exc,
+                "the emergency queue" if emergency_key else "an operator",
                 exc_info=not isinstance(exc, asyncio.TimeoutError),
             )
-            result = {"route": "fallback", "queue": SERVICE_QUEUE}
+            if emergency_key:
+                # the emergency key is an emergency whatever Odoo does: the
+                # emergency queue now, the alarm through the spool
+                result = {"route": "emergency", "queue": EMERGENCY_QUEUE}
+                self.bridge.spool_alarm(
+                    {
+                        "linkedid": linkedid,
+                        "uniqueid": session.env.get("agi_uniqueid", ""),
+                        "channel": session.env.get("agi_channel", ""),
+                        "caller_num": caller,
+                        "did": did,
+                        "channel_kind": "ivr",
+                        "received_at": utcnow_iso(),
+                    },
+                    reason="voice-menu emergency key, Odoo did not answer",
+                )
+                self.stats["spooled"] += 1
+            else:
+                result = {"route": "fallback", "queue": SERVICE_QUEUE}
         route = result["route"]
         queue = result.get("queue") or (
             EMERGENCY_QUEUE if route == "emergency" else SERVICE_QUEUE
