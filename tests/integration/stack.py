@@ -361,6 +361,11 @@ class FakeBackend:
             "ended": any(e.get("Event") == "Hangup" for e in events),
         }
 
+    def alert_kind(self, linkedid):
+        """(channel, alert type code) of the call's alert; the fake has no types."""
+        alert = self.fake.alerts.get(linkedid)
+        return alert and (alert["channel"], None)
+
     def alert_counts(self, linkedids):
         with self.fake.lock:
             return {lid: (1 if lid in self.fake.alerts else 0) for lid in linkedids}
@@ -626,6 +631,15 @@ class OdooBackend:
             return None
         ext, answered, ended = rows[0]
         return {"operator_ext": ext, "answered": answered == "t", "ended": ended == "t"}
+
+    def alert_kind(self, linkedid):
+        rows = self.psql(
+            "SELECT a.channel, t.code FROM eldercare_alert a "
+            "JOIN eldercare_alert_type t ON t.id = a.type_id "
+            "WHERE a.call_linkedid = %s",
+            linkedid,
+        )
+        return rows and tuple(rows[0])
 
     def alert_counts(self, linkedids):
         if not linkedids:

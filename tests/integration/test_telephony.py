@@ -298,3 +298,47 @@ def test_ivr_emergency_key_raises_alert_and_uses_emergency_queue(clean_calls):
     assert _linkedid_in_queue(stack, mark, "eldercare-emergency", caller) == linkedid
     _one_alert(stack, linkedid)
     assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
+
+
+def test_ivr_emergency_key_with_odoo_frozen_goes_to_emergency_queue_alert_once(
+    clean_calls,
+):
+    """Odoo frozen (SIGSTOP) while the caller presses the voice menu's
+    emergency key: the emergency queue at once, the alarm spooled with its
+    voice-menu kind and raised exactly once, as an emergency call, after Odoo
+    resumes."""
+    stack = clean_calls
+    caller = "136%08d" % random.randrange(10**8)
+    mark, linkedid, outer = _ivr_call(stack, caller)
+    log_mark = len(stack.bridge.log())
+    stack.backend.make_unreachable()
+    try:
+        t0 = time.monotonic()
+        stack.ami.action("PlayDTMF", Channel=outer, Digit="9", Duration="120")
+        assert (
+            _linkedid_in_queue(stack, mark, "eldercare-emergency", caller, timeout=15)
+            == linkedid
+        )
+        queued_after = time.monotonic() - t0
+        assert queued_after < 6, f"the emergency key took {queued_after:.1f} s"
+        wait_until(
+            lambda: "voice-menu emergency key" in stack.bridge.log()[log_mark:],
+            10,
+            message="the alarm spooled by the bridge",
+        )
+        assert not stack.backend.alerts(linkedid), "Odoo is frozen: no alert yet"
+    finally:
+        stack.backend.make_reachable()
+    _one_alert(stack, linkedid, timeout=60)
+    # the spool settles (replayed or found raised by the late answer): still one
+    wait_until(
+        lambda: "raised 1 spooled alarm" in stack.bridge.log()[log_mark:],
+        60,
+        message="the spooled alarm settled",
+    )
+    assert len(stack.backend.alerts(linkedid)) == 1
+    channel, type_code = stack.backend.alert_kind(linkedid)
+    assert channel == "ivr"
+    if stack.backend.name == "odoo":
+        assert type_code == "emergency"
+    assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
