@@ -32,6 +32,7 @@ class FakeOdoo:
         self.ivr_emergency_digits = ["9"]
         self.route_as = {}  # did -> route answered whatever the line table says
         self.broken = set()  # methods answering with an Odoo server error
+        self.chain = []  # escalation chain of emergency routing answers
         self._ids = itertools.count(100)
         self.server = None
 
@@ -76,6 +77,7 @@ class FakeOdoo:
                 "alert_id": alert["id"],
                 "call_id": 1,
                 "queue": "eldercare-emergency",
+                "chain": self.chain,
             }
         return {
             "route": "ivr",
@@ -161,6 +163,7 @@ class FakeOdoo:
             "service_dids": self.service_dids,
             "operator_endpoints": {"1001": 2, "1002": 6},
             "ivr_emergency_digits": self.ivr_emergency_digits,
+            "escalation_chain": self.chain,
         }
 
     def bridge_heartbeat(self, report):

@@ -164,3 +164,50 @@ def test_emergency_line_stays_emergency_whatever_odoo_answers(fake, tmp_path):
     assert got["QUEUE"] == "eldercare-emergency"
     assert spooled and raised
     assert fake.routed()[0]["line"] == "emergency", "Odoo is told the dialplan's word"
+
+
+CHAIN = [
+    {"target": "queue", "seconds": 20},
+    {"target": "PJSIP/1003&PJSIP/13900007104@TRUNK", "seconds": 15},
+]
+
+
+def test_escalation_chain_of_odoo_goes_to_the_dialplan(fake, tmp_path):
+    fake.chain = CHAIN + [
+        {"target": "PJSIP/1004,60,tTU(evil)", "seconds": 30},  # not a dial string
+        {"target": "queue", "seconds": 2},  # below the 5 s floor
+    ]
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            return await agi_call(
+                bridge.agi.port, "route", ["emergency", "esc.1", "8001"]
+            )
+
+    got = asyncio.run(scenario())
+    assert got["ESC_COUNT"] == "2"
+    assert (got["ESC_1_TARGET"], got["ESC_1_TIME"]) == ("queue", "20")
+    assert got["ESC_2_TARGET"] == "PJSIP/1003&PJSIP/13900007104@TRUNK"
+    assert got["ESC_2_TIME"] == "15"
+
+
+def test_escalation_chain_from_the_cached_config_when_odoo_is_down(fake, tmp_path):
+    fake.chain = CHAIN
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            await bridge.refresh_config()
+            fake.down = True
+            emergency = await agi_call(
+                bridge.agi.port, "route", ["emergency", "esc.2", "8001"]
+            )
+            service = await agi_call(
+                bridge.agi.port, "route", ["service", "esc.3", "8000"]
+            )
+            return emergency, service
+
+    emergency, service = asyncio.run(scenario())
+    assert emergency["ROUTE"] == "fallback"
+    assert emergency["ESC_COUNT"] == "2"
+    assert emergency["ESC_2_TIME"] == "15"
+    assert "ESC_COUNT" not in service

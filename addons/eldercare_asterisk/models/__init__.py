@@ -2,6 +2,7 @@ from . import (
     eldercare_alert,
     eldercare_bridge_status,
     eldercare_call,
+    eldercare_escalation_step,
     eldercare_ivr_option,
     eldercare_pbx,
     eldercare_pbx_bridge,

@@ -10,6 +10,58 @@ class EldercareAlert(models.Model):
     _inherit = "eldercare.alert"
 
     eldercare_call_ids = fields.One2many("eldercare.call", "alert_id", "Call Log")
+    escalation_ids = fields.One2many(
+        "eldercare.alert.escalation",
+        "alert_id",
+        string="Escalation",
+        readonly=True,
+        help="Every step of the escalation chain the call rang: when, whom, "
+        "and whether it was answered.",
+    )
+
+    def _eldercare_alert_summary(self):
+        summary = super()._eldercare_alert_summary()
+        results = dict(
+            self.env["eldercare.alert.escalation"]
+            ._fields["result"]
+            ._description_selection(self.env)
+        )
+        summary["escalation"] = [
+            {
+                "step": row.step,
+                "target": row.target,
+                "ring_seconds": row.ring_seconds,
+                "started_at": fields.Datetime.to_string(row.started_at),
+                "result": row.result,
+                "result_label": results.get(row.result),
+            }
+            for row in self.sudo().escalation_ids
+        ]
+        return summary
+
+    def _eldercare_record_escalation(self, step, target, seconds, started_at):
+        """The dialplan started escalation step ``step``: the steps before it
+        were not answered."""
+        self.ensure_one()
+        self.escalation_ids.filtered(lambda r: r.result == "ringing").write(
+            {"result": "no_answer"}
+        )
+        self.env["eldercare.alert.escalation"].create(
+            {
+                "alert_id": self.id,
+                "step": step,
+                "target": target,
+                "ring_seconds": seconds,
+                "started_at": started_at,
+            }
+        )
+        self._broadcast_update()
+
+    def _eldercare_close_escalation(self, result):
+        ringing = self.sudo().escalation_ids.filtered(lambda r: r.result == "ringing")
+        if ringing:
+            ringing.write({"result": result})
+            self._broadcast_update()
 
     def _eldercare_call_back_number(self):
         """The number that raised the alert when it is a real number (the

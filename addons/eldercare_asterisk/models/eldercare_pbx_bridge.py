@@ -342,6 +342,10 @@ class EldercarePbxBridge(models.AbstractModel):
             # voice-menu keys that raise an alert: the bridge routes them to the
             # emergency queue and spools the alarm when Odoo does not answer
             "ivr_emergency_digits": config["ivr_emergency_digits"],
+            # the chain the bridge hands the dialplan when Odoo is too slow
+            "escalation_chain": self.env[
+                "eldercare.escalation.step"
+            ]._eldercare_chain(),
             "agi_bind": params.get_param("eldercare_asterisk.agi_bind", "127.0.0.1"),
             "agi_port": _int(params.get_param("eldercare_asterisk.agi_port"), 4573),
             "agi_allowed_clients": [
@@ -455,6 +459,9 @@ class EldercarePbxBridge(models.AbstractModel):
             ]
         )
         no_call = self.env["eldercare.call"]
+        chain = []
+        if any(route == "emergency" for _i, route, *_rest in decisions):
+            chain = self.env["eldercare.escalation.step"]._eldercare_chain()
         return [
             {
                 "route": route,
@@ -462,6 +469,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 "alert_id": alert.id or 0,
                 "call_id": calls.get(item["linkedid"], no_call).id or 0,
                 "queue": queue,
+                "chain": chain if route == "emergency" else [],
             }
             for item, route, queue, elder_id, alert in decisions
         ]
@@ -520,7 +528,10 @@ class EldercarePbxBridge(models.AbstractModel):
                 ]
             ).get(alert_linkedid, self.env["eldercare.alert"])
             result.update(
-                route="emergency", alert_id=alert.id or 0, queue=QUEUE_EMERGENCY
+                route="emergency",
+                alert_id=alert.id or 0,
+                queue=QUEUE_EMERGENCY,
+                chain=self.env["eldercare.escalation.step"]._eldercare_chain(),
             )
             if call and alert:
                 call.alert_id = alert
@@ -681,6 +692,7 @@ class EldercarePbxBridge(models.AbstractModel):
             "DialEnd": self._on_dial_end,
             "Hangup": self._on_hangup,
             "VarSet": self._on_varset,
+            "UserEvent": self._on_user_event,
         }
         linkedids = {
             _event_linkedid(event) for event in events if isinstance(event, dict)
@@ -792,6 +804,7 @@ class EldercarePbxBridge(models.AbstractModel):
             count >= 2 or (operator_id and call.direction == "inbound")
         ):
             vals["answered_at"] = ts
+            call.alert_id._eldercare_close_escalation("answered")
         if vals:
             call.write(vals)
         return call
@@ -808,6 +821,7 @@ class EldercarePbxBridge(models.AbstractModel):
             vals.update(operator_id=operator_id, operator_channel=dest)
         if not call.answered_at:
             vals["answered_at"] = _parse_ts(event.get("Timestamp"))
+            call.alert_id._eldercare_close_escalation("answered")
         call.write(vals)
         return call
 
@@ -852,6 +866,7 @@ class EldercarePbxBridge(models.AbstractModel):
             disposition = "failed"
         else:
             disposition = "abandoned"
+        call.alert_id._eldercare_close_escalation("ended")
         call.write(
             {
                 "ended_at": max(ts, call.started_at),
@@ -860,6 +875,27 @@ class EldercarePbxBridge(models.AbstractModel):
                     f"{cause} {_text(event.get('Cause-txt'))}".strip(), 64
                 ),
             }
+        )
+        return call
+
+    def _on_user_event(self, event, linkedid, call):
+        """``EldercareEscalation``: the dialplan starts ringing a step of the
+        escalation chain; written on the call's alert."""
+        if _text(event.get("UserEvent"), 32) != "EldercareEscalation":
+            return call
+        alert = call.alert_id if call else self.env["eldercare.alert"]
+        if not alert:
+            alert = self.env["eldercare.alert"].search(
+                [("call_linkedid", "=", linkedid)], limit=1
+            )
+        if not alert:
+            _logger.info("Escalation step of call %s before its alert", linkedid)
+            return call
+        alert._eldercare_record_escalation(
+            _int(event.get("Step")),
+            _text(event.get("Target"), 250) or "?",
+            _int(event.get("Seconds")),
+            _parse_ts(event.get("Timestamp")),
         )
         return call
 

@@ -2,6 +2,7 @@ from . import (
     test_ami_client,
     test_ami_events,
     test_answer_report,
+    test_escalation,
     test_bench_route,
     test_ivr,
     test_jsonrpc,

@@ -15,6 +15,8 @@ DEFAULT_FORWARD_EVENTS = (
     "AgentConnect",
     "QueueCallerJoin",
     "Hangup",
+    # EldercareEscalation: the dialplan rings a step of the escalation chain
+    "UserEvent",
 )
 
 

@@ -24,6 +24,33 @@ def utcnow_iso():
     )
 
 
+MAX_CHAIN = 9  # escalation steps handed to the dialplan
+_DIAL = re.compile(r"^[A-Za-z0-9/@&_.+-]{1,250}$")
+
+
+def chain_variables(chain):
+    """Odoo's escalation chain -> ESC_COUNT, ESC_<n>_TARGET, ESC_<n>_TIME.
+
+    Nothing when the chain is missing or unusable: the dialplan then rings its
+    static copy. A target that is not a queue nor a plain dial string is left
+    out (it would reach the dialplan's Dial() verbatim)."""
+    values, count = {}, 0
+    for step in chain if isinstance(chain, list) else []:
+        if not isinstance(step, dict) or count >= MAX_CHAIN:
+            continue
+        target = str(step.get("target") or "")
+        seconds = _int(step.get("seconds"))
+        if not (target == "queue" or _DIAL.match(target)) or not 5 <= seconds <= 600:
+            _logger.warning("escalation step %r ignored", step)
+            continue
+        count += 1
+        values[f"ESC_{count}_TARGET"] = target
+        values[f"ESC_{count}_TIME"] = seconds
+    if count:
+        values["ESC_COUNT"] = count
+    return values
+
+
 def _int(value):
     try:
         return int(value or 0)
@@ -77,6 +104,13 @@ class Router:
             "line": line,
         }
         return line, params
+
+    def _chain(self, result):
+        """The escalation chain of Odoo's answer, else the one Odoo gave last
+        in bridge_config (cached on disk), else none (the dialplan's copy)."""
+        return chain_variables(result.get("chain")) or chain_variables(
+            self.bridge.bridge_config.get("escalation_chain")
+        )
 
     def is_emergency_line(self, line, did):
         return line == "emergency" or did in self.bridge.emergency_dids
@@ -155,6 +189,8 @@ class Router:
             "CALL_ID": _int(result.get("call_id")),
             "QUEUE": queue,
         }
+        if queue == EMERGENCY_QUEUE:
+            values.update(self._chain(result))
         needs_spool = (emergency_line and route == "fallback") or (
             route == "emergency" and not values["ALERT_ID"]
         )
@@ -258,6 +294,8 @@ class Router:
             "ALERT_ID": _int(result.get("alert_id")),
             "QUEUE": queue,
         }
+        if route == "emergency":
+            values.update(self._chain(result))
         await self._set(session, values)
         _logger.info(
             "ivr linkedid=%s digits=%r -> %s say=%r queue=%s (%.1f ms)",
