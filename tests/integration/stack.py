@@ -361,6 +361,24 @@ class FakeBackend:
             "ended": any(e.get("Event") == "Hangup" for e in events),
         }
 
+    def set_escalation(self, steps):
+        """Escalation chain [(target, seconds)]: "queue", "on_call" (phone
+        1003) or a dial string; None: back to no chain."""
+        self.fake.chain = [
+            {"target": "PJSIP/1003" if t == "on_call" else t, "seconds": sec}
+            for t, sec in steps or []
+        ]
+
+    def escalation_steps(self, linkedid):
+        """The fake keeps no escalation log: the forwarded dialplan events."""
+        with self.fake.lock:
+            return [
+                (e.get("Step"), e.get("Target"))
+                for e in self.fake.events
+                if e.get("Linkedid") == linkedid
+                and e.get("UserEvent") == "EldercareEscalation"
+            ]
+
     def alert_kind(self, linkedid):
         """(channel, alert type code) of the call's alert; the fake has no types."""
         alert = self.fake.alerts.get(linkedid)
@@ -631,6 +649,39 @@ class OdooBackend:
             return None
         ext, answered, ended = rows[0]
         return {"operator_ext": ext, "answered": answered == "t", "ended": ended == "t"}
+
+    def set_escalation(self, steps):
+        """Escalation chain [(target, seconds)]: "queue", "on_call" (the demo
+        admin on call at phone 1003) or a backup number; None: none."""
+        self.psql("DELETE FROM eldercare_escalation_step")
+        self.psql(
+            "UPDATE res_users SET eldercare_on_call = (login = 'admin'), "
+            "eldercare_extension = CASE WHEN login = 'admin' THEN '1003' "
+            "ELSE eldercare_extension END, eldercare_endpoint = CASE WHEN "
+            "login = 'admin' THEN 'PJSIP/1003' ELSE eldercare_endpoint END"
+            if steps
+            else "UPDATE res_users SET eldercare_on_call = false"
+        )
+        for sequence, (target, seconds) in enumerate(steps or [], 1):
+            kind = target if target in ("queue", "on_call") else "number"
+            self.psql(
+                "INSERT INTO eldercare_escalation_step (sequence, target, number, "
+                "ring_seconds, active, company_id, create_date, write_date) "
+                "VALUES (%s, %s, NULLIF(%s, ''), %s, true, "
+                "(SELECT min(id) FROM res_company), now(), now())",
+                sequence,
+                kind,
+                target if kind == "number" else "",
+                seconds,
+            )
+
+    def escalation_steps(self, linkedid):
+        return self.psql(
+            "SELECT e.step, e.target FROM eldercare_alert_escalation e "
+            "JOIN eldercare_alert a ON a.id = e.alert_id "
+            "WHERE a.call_linkedid = %s ORDER BY e.id",
+            linkedid,
+        )
 
     def alert_kind(self, linkedid):
         rows = self.psql(

@@ -1,13 +1,15 @@
 """Real Asterisk 22 + the bridge process + SIPp phones, against the real Odoo
 (param "odoo") and the fake JSON-RPC Odoo (param "fake")."""
 
+import json
+import os
 import random
 import re
 import socket
 import time
 
 import pytest
-from stack import elder_call, wait_until
+from stack import OperatorPhone, elder_call, wait_until
 
 # a hang anywhere (Asterisk, Odoo, PostgreSQL) fails the test instead of the run
 pytestmark = pytest.mark.timeout(300)
@@ -342,3 +344,80 @@ def test_ivr_emergency_key_with_odoo_frozen_goes_to_emergency_queue_alert_once(
     if stack.backend.name == "odoo":
         assert type_code == "emergency"
     assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
+
+
+def test_nobody_answers_the_operators_queue_the_on_call_supervisor_rings(
+    clean_calls,
+):
+    """Every operator seat unavailable: after the queue step's time, the
+    on-call supervisor's phone (SIPp 1003) rings, and each step is written on
+    the alert."""
+    stack = clean_calls
+    step_time = 5
+    stack.backend.set_escalation([("queue", step_time), ("on_call", 20)])
+    cache = os.path.join(stack.spool_dir, "bridge_config.json")
+
+    def bridge_has_chain():
+        # the bridge's copy of Odoo's chain (for a routing answer that is late)
+        try:
+            with open(cache) as fh:
+                chain = json.load(fh).get("escalation_chain") or []
+        except (OSError, ValueError):
+            return False
+        return [s.get("seconds") for s in chain] == [step_time, 20]
+
+    wait_until(bridge_has_chain, 30, message="the bridge's copy of the chain")
+    supervisor = OperatorPhone(
+        "1003",
+        stack.asterisk.sip_port,
+        stack.asterisk.operator_secret,
+        stack.workdir,
+        ring_ms=1000,
+    ).start()
+    members = ("PJSIP/1001", "PJSIP/1002")
+    for member in members:
+        stack.ami.action(
+            "QueuePause", Queue="eldercare-emergency", Interface=member, Paused="true"
+        )
+    try:
+        mark = len(stack.ami.events)
+        stack.ami.originate(EMERGENCY_DID, ELDER, wait=60)
+        linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", ELDER)
+        joined = time.monotonic()
+        wait_until(
+            lambda: [
+                e
+                for e in _events(
+                    stack, mark, Event="DialBegin", DestChannel="PJSIP/1003"
+                )
+                if e.get("Linkedid") == linkedid
+            ],
+            step_time + 10,
+            message="the on-call supervisor's phone ringing",
+        )
+        rang_after = time.monotonic() - joined
+        assert rang_after < step_time + 3, f"1003 rang after {rang_after:.1f} s"
+        assert not [
+            e
+            for e in _events(stack, mark, Event="DialBegin")
+            if e.get("Linkedid") == linkedid
+            and str(e.get("DestChannel", "")).startswith(members)
+        ], "a paused operator seat rang"
+        steps = wait_until(
+            lambda: len(stack.backend.escalation_steps(linkedid)) >= 2
+            and stack.backend.escalation_steps(linkedid),
+            15,
+            message="the escalation steps on the alert",
+        )
+        assert [str(step) for step, _target in steps[:2]] == ["1", "2"]
+        assert steps[0][1] == "queue" and steps[1][1].startswith("PJSIP/1003")
+    finally:
+        for member in members:
+            stack.ami.action(
+                "QueuePause",
+                Queue="eldercare-emergency",
+                Interface=member,
+                Paused="false",
+            )
+        supervisor.stop()
+        stack.backend.set_escalation(None)
