@@ -57,6 +57,18 @@ class EldercareAlert(models.Model):
         )
         self._broadcast_update()
 
+    def _eldercare_answer_on_take(self):
+        """An alert raised by a call is answered when a person picks the call
+        up (the call log), not when an operator clicks Take."""
+        return super()._eldercare_answer_on_take() and not self.call_linkedid
+
+    def _eldercare_record_pickup(self, answered_at):
+        """The call of these alerts was picked up by a person at ``answered_at``."""
+        unanswered = self.sudo().filtered(lambda a: not a.answered_at)
+        if unanswered:
+            unanswered.write({"answered_at": answered_at})
+        self._eldercare_close_escalation("answered")
+
     def _eldercare_close_escalation(self, result):
         ringing = self.sudo().escalation_ids.filtered(lambda r: r.result == "ringing")
         if ringing:

@@ -804,7 +804,7 @@ class EldercarePbxBridge(models.AbstractModel):
             count >= 2 or (operator_id and call.direction == "inbound")
         ):
             vals["answered_at"] = ts
-            call.alert_id._eldercare_close_escalation("answered")
+            call.alert_id._eldercare_record_pickup(ts)
         if vals:
             call.write(vals)
         return call
@@ -821,7 +821,7 @@ class EldercarePbxBridge(models.AbstractModel):
             vals.update(operator_id=operator_id, operator_channel=dest)
         if not call.answered_at:
             vals["answered_at"] = _parse_ts(event.get("Timestamp"))
-            call.alert_id._eldercare_close_escalation("answered")
+            call.alert_id._eldercare_record_pickup(vals["answered_at"])
         call.write(vals)
         return call
 

@@ -134,3 +134,30 @@ class TestEscalation(EldercarePbxCase):
         steps = updates[-1]["alert"]["escalation"]
         self.assertEqual([s["result"] for s in steps], ["no_answer", "answered"])
         self.assertEqual(steps[1]["target"], "PJSIP/7103")
+
+
+@tagged("post_install", "-at_install", "eldercare_asterisk")
+@freeze_time("2025-11-24 08:00:00")
+class TestAnsweredIsThePickup(EldercarePbxCase):
+    def test_take_does_not_answer_a_call_the_pickup_does(self):
+        lid = "1763971200.81"
+        route = self.route(lid, ELDER_NUMBER, EMERGENCY_DID)
+        alert = self.env["eldercare.alert"].browse(route["alert_id"])
+        with freeze_time("2025-11-24 08:00:05"):
+            alert.with_user(self.operator).action_take()
+        self.assertEqual(str(alert.taken_at), "2025-11-24 08:00:05")
+        self.assertFalse(alert.answered_at, "a Take click is not a pickup")
+        self.bridge.ami_events(
+            [
+                ev(
+                    "AgentConnect",
+                    lid,
+                    12,
+                    Queue="eldercare-emergency",
+                    DestChannel="PJSIP/7101-00000002",
+                    Interface="PJSIP/7101",
+                ),
+            ]
+        )
+        self.assertEqual(str(alert.answered_at), "2025-11-24 08:00:12")
+        self.assertEqual(alert.answer_seconds, 12)

@@ -6,7 +6,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -20,6 +20,27 @@ BROADCAST_FIELDS = {
     "is_overdue",
     "type_id",
     "elder_id",
+}
+# the evidence of what happened and when: written by the system only (the
+# action methods, the telephony bridge), never by a user's own write; every
+# change is tracked
+EVIDENCE_FIELDS = {
+    "received_at",
+    "answered_at",
+    "taken_at",
+    "caller_number",
+    "caller_number_e164",
+    "call_linkedid",
+    "did",
+    "channel",
+    "state",
+    "confirmed_at",
+    "notified_at",
+    "dispatched_at",
+    "onsite_at",
+    "resolved_at",
+    "closed_at",
+    "cancelled_at",
 }
 SATISFACTION = [
     ("1", "Very dissatisfied"),
@@ -76,8 +97,10 @@ class EldercareAlert(models.Model):
         help="The calling number is not on file: the alert is raised anyway.",
     )
     caller_number = fields.Char(string="Reporter Number", tracking=True)
-    caller_number_e164 = fields.Char(string="Reporter Number (E.164)", index=True)
-    did = fields.Char(string="Dialled Number")
+    caller_number_e164 = fields.Char(
+        string="Reporter Number (E.164)", index=True, readonly=True
+    )
+    did = fields.Char(string="Dialled Number", tracking=True)
     received_at = fields.Datetime(
         required=True, default=fields.Datetime.now, tracking=True, index=True
     )
@@ -95,6 +118,8 @@ class EldercareAlert(models.Model):
         string="Asterisk Call ID",
         copy=False,
         index=True,
+        readonly=True,
+        tracking=True,
         help="Asterisk linkedid of the call that raised the alert.",
     )
     type_id = fields.Many2one(
@@ -144,14 +169,30 @@ class EldercareAlert(models.Model):
         string="Community",
     )
     # -- transition timestamps ----------------------------------------------
-    answered_at = fields.Datetime(copy=False, tracking=True)
-    confirmed_at = fields.Datetime(copy=False)
-    notified_at = fields.Datetime(copy=False)
-    dispatched_at = fields.Datetime(copy=False)
-    onsite_at = fields.Datetime(string="On Site At", copy=False)
-    resolved_at = fields.Datetime(copy=False)
-    closed_at = fields.Datetime(copy=False)
-    cancelled_at = fields.Datetime(string="False Alarm At", copy=False)
+    answered_at = fields.Datetime(
+        copy=False,
+        tracking=True,
+        readonly=True,
+        help="When a person picked the call up (from the call log); for an alert "
+        "without a call, when an operator took it.",
+    )
+    taken_at = fields.Datetime(
+        copy=False,
+        tracking=True,
+        readonly=True,
+        help="When an operator clicked Take on the dashboard or the popup.",
+    )
+    confirmed_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    notified_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    dispatched_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    onsite_at = fields.Datetime(
+        string="On Site At", copy=False, tracking=True, readonly=True
+    )
+    resolved_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    closed_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    cancelled_at = fields.Datetime(
+        string="False Alarm At", copy=False, tracking=True, readonly=True
+    )
     # -- durations (seconds, from reception) for reporting -------------------
     answer_seconds = fields.Float(
         string="Answer Time (s)",
@@ -409,6 +450,20 @@ class EldercareAlert(models.Model):
             )
 
     def write(self, vals):
+        evidence = EVIDENCE_FIELDS & set(vals)
+        if evidence and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of an alert are recorded by the system (the call, "
+                    "the Take, Confirm, Dispatch... buttons) and cannot be edited.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f]._description_string(self.env)
+                            for f in evidence
+                        )
+                    ),
+                )
+            )
         res = super().write(vals)
         if self.env.context.get("eldercare_no_deadline_check"):
             return res
@@ -523,10 +578,25 @@ class EldercareAlert(models.Model):
                         )
                     )
             vals = {"operator_id": self.env.user.id}
-            if not alert.answered_at:
+            if not alert.taken_at:
+                vals["taken_at"] = now
+            if not alert.answered_at and alert._eldercare_answer_on_take():
                 vals["answered_at"] = now
-            alert.write(vals)
+            alert._system_write(vals)
         return True
+
+    def _eldercare_answer_on_take(self):
+        """Hook: does Take also record the answer? Yes without a call log; the
+        telephony addon answers "no" for an alert raised by a call (its answer
+        is the real pickup of the call)."""
+        self.ensure_one()
+        return True
+
+    def _system_write(self, vals):
+        """Write evidence fields on the user's behalf after checking the user
+        may write the alerts; the tracking keeps the user as the author."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     def action_take_over(self):
         """Supervisor button: take over an alert taken by another operator."""
@@ -541,7 +611,7 @@ class EldercareAlert(models.Model):
         """
         self._check_state(("new", "confirming"), self.env._("Calling back"))
         self._ensure_taken()
-        self.filtered(lambda a: a.state == "new").write({"state": "confirming"})
+        self.filtered(lambda a: a.state == "new")._system_write({"state": "confirming"})
         return self._eldercare_call_back_action()
 
     def _eldercare_call_back_numbers(self):
@@ -592,7 +662,9 @@ class EldercareAlert(models.Model):
         """The operator confirmed the emergency is real."""
         self._check_state(("new", "confirming"), self.env._("Confirming"))
         self._ensure_taken()
-        self.write({"state": "confirmed", "confirmed_at": fields.Datetime.now()})
+        self._system_write(
+            {"state": "confirmed", "confirmed_at": fields.Datetime.now()}
+        )
         return True
 
     def action_false_alarm_wizard(self):
@@ -618,7 +690,7 @@ class EldercareAlert(models.Model):
             ("new", "confirming", "confirmed"), self.env._("Marking as false alarm")
         )
         self._ensure_taken()
-        self.write(
+        self._system_write(
             {
                 "state": "false_alarm",
                 "false_alarm_reason": reason.strip(),
@@ -731,7 +803,7 @@ class EldercareAlert(models.Model):
             Markup("<br/>").join(notes),
         )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.write({"notified_at": fields.Datetime.now()})
+        self._system_write({"notified_at": fields.Datetime.now()})
 
     def action_dispatch_wizard(self):
         self.ensure_one()
@@ -818,7 +890,7 @@ class EldercareAlert(models.Model):
             vals["responder_ids"] = [fields.Command.link(user.id)]
         if self.state != "dispatched":
             vals.update(state="dispatched", dispatched_at=fields.Datetime.now())
-        self.write(vals)
+        self._system_write(vals)
         self.message_post(
             body=self.env._(
                 "Dispatched: work order %(order)s assigned to %(who)s.",
@@ -831,7 +903,7 @@ class EldercareAlert(models.Model):
 
     def action_on_site(self):
         self._check_state(("dispatched",), self.env._("Recording arrival on site"))
-        self.filtered(lambda a: not a.onsite_at).write(
+        self.filtered(lambda a: not a.onsite_at)._system_write(
             {"onsite_at": fields.Datetime.now()}
         )
         return True
@@ -846,13 +918,13 @@ class EldercareAlert(models.Model):
                         alert=alert.name,
                     )
                 )
-        self.write({"state": "resolved", "resolved_at": fields.Datetime.now()})
+        self._system_write({"state": "resolved", "resolved_at": fields.Datetime.now()})
         self._eldercare_clear_deadline_activities()
         return True
 
     def action_close(self):
         self._check_state(("resolved",), self.env._("Closing"))
-        self.write({"state": "closed", "closed_at": fields.Datetime.now()})
+        self._system_write({"state": "closed", "closed_at": fields.Datetime.now()})
         return True
 
     def action_open_work_orders(self):

@@ -1,6 +1,7 @@
 import json
 from unittest.mock import patch
 
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -144,3 +145,55 @@ class TestNobodyOnDuty(EldercareEmergencyCase):
         self.assertFalse(self._bus_messages("eldercare_alert_popup", self.supervisor))
         data = self.Alert.with_user(self.supervisor).get_dashboard_data()
         self.assertFalse(data["no_operator_on_duty"])
+
+
+@tagged("post_install", "-at_install")
+class TestEvidence(EldercareEmergencyCase):
+    """Timestamps, caller, call id and state are written by the system only."""
+
+    def test_operator_cannot_rewrite_the_evidence(self):
+        alert = self._raise_from_call_as_bridge()
+        as_operator = alert.with_user(self.operator)
+        as_operator.action_take()
+        for vals in (
+            {"received_at": "2020-01-01 00:00:00"},
+            {"answered_at": "2020-01-01 00:00:05"},
+            {"taken_at": "2020-01-01 00:00:05"},
+            {"caller_number": "13000000000"},
+            {"call_linkedid": "forged"},
+            {"state": "closed"},
+        ):
+            with self.assertRaisesRegex(AccessError, "recorded by the system"):
+                as_operator.write(vals)
+        # a supervisor neither
+        with self.assertRaisesRegex(AccessError, "recorded by the system"):
+            alert.with_user(self.supervisor).write({"received_at": "2020-01-01"})
+        self.assertNotEqual(str(alert.received_at)[:4], "2020")
+        # what people do write still works, and the buttons still record
+        as_operator.write({"description": "Elder fell in the kitchen"})
+        as_operator.action_confirm()
+        self.assertEqual(alert.state, "confirmed")
+        self.assertTrue(alert.confirmed_at)
+
+    def test_evidence_changes_are_tracked_with_the_user_as_author(self):
+        alert = self._raise_from_call_as_bridge().with_context(tracking_disable=False)
+        alert.with_user(self.operator).action_take()
+        alert.with_user(self.operator).action_confirm()
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        tracked = alert.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "state"
+        )
+        self.assertTrue(tracked)
+        self.assertEqual(tracked[0].mail_message_id.author_id, self.operator.partner_id)
+
+    def test_take_is_recorded_apart_from_the_answer_of_a_manual_alert(self):
+        alert = self._new_alert().with_user(self.operator)
+        alert.action_take()
+        self.assertTrue(alert.taken_at)
+        # no call: taking the alert is answering it
+        self.assertEqual(alert.answered_at, alert.taken_at)
+
+    def _raise_from_call_as_bridge(self):
+        return self.Alert._raise_from_calls(
+            [{"linkedid": "evidence-1", "caller_number": "13011110001"}]
+        )[0]
