@@ -376,9 +376,10 @@ def test_nobody_answers_the_operators_queue_the_on_call_supervisor_rings(
     ).start()
     members = ("PJSIP/1001", "PJSIP/1002")
     for member in members:
-        stack.ami.action(
-            "QueuePause", Queue="eldercare-emergency", Interface=member, Paused="true"
-        )
+        # the AMI user has no "agent" write right: the console pauses the seats
+        stack.asterisk.cli(f"queue pause member {member} queue eldercare-emergency")
+    shown = stack.asterisk.cli("queue show eldercare-emergency")
+    assert shown.count("paused") >= 2, shown
     try:
         mark = len(stack.ami.events)
         stack.ami.originate(EMERGENCY_DID, ELDER, wait=60)
@@ -413,11 +414,8 @@ def test_nobody_answers_the_operators_queue_the_on_call_supervisor_rings(
         assert steps[0][1] == "queue" and steps[1][1].startswith("PJSIP/1003")
     finally:
         for member in members:
-            stack.ami.action(
-                "QueuePause",
-                Queue="eldercare-emergency",
-                Interface=member,
-                Paused="false",
+            stack.asterisk.cli(
+                f"queue unpause member {member} queue eldercare-emergency"
             )
         supervisor.stop()
         stack.backend.set_escalation(None)

@@ -326,6 +326,12 @@ class Bridge:
         name = frame.get("Event")
         if not isinstance(name, str):
             return
+        if name == "UserEvent":
+            # a header the dialplan repeats (the channel's own Linkedid...)
+            # arrives as a list: one value each
+            frame = {
+                k: v[0] if isinstance(v, list) and v else v for k, v in frame.items()
+            }
         uniqueid = frame.get("Uniqueid")
         if name == "Newchannel" and isinstance(uniqueid, str):
             self.live[uniqueid] = {
