@@ -42,6 +42,7 @@ INTAKE_KEYS = (
     "received_at",
     "elder_id",
     "type_code",
+    "is_training",
 )
 
 
@@ -205,7 +206,7 @@ class EldercarePbxBridge(models.AbstractModel):
         )
         return update
 
-    def _upsert_calls(self, entries):
+    def _upsert_calls(self, entries, logged=None):
         """Fill the call log rows of ``entries`` (``(linkedid, vals,
         create_vals)``), creating the missing ones; returns ``{linkedid: call}``.
         One search, one create for the calls not logged yet.
@@ -218,8 +219,12 @@ class EldercarePbxBridge(models.AbstractModel):
         calls = {}
         if not entries:
             return calls
-        for call in Call.search([("linkedid", "in", [e[0] for e in entries])]):
-            calls[call.linkedid] = call
+        if logged is None:
+            logged = {
+                call.linkedid: call
+                for call in Call.search([("linkedid", "in", [e[0] for e in entries])])
+            }
+        calls.update(logged)
         new = {}
         for linkedid, vals, create_vals in entries:
             call = calls.get(linkedid)
@@ -424,6 +429,19 @@ class EldercarePbxBridge(models.AbstractModel):
             item["route"], item["queue"] = self._decide_route(
                 item["line_type"], item["dialplan_line"], ivr
             )
+        # the call rows logged already (a simulated call's row exists before
+        # the call): one search, shared with the call-log upsert below
+        logged = {
+            call.linkedid: call
+            for call in self.env["eldercare.call"].search(
+                [("linkedid", "in", [i["linkedid"] for i in items if i["linkedid"]])]
+            )
+        }
+        for item in items:
+            # a simulated call raises a training alert, end to end
+            item["is_training"] = logged.get(
+                item["linkedid"], self.env["eldercare.call"]
+            ).simulated
         alerts = self._alerts_from_calls(
             [i for i in items if i["route"] == "emergency" and i["linkedid"]]
         )
@@ -456,7 +474,8 @@ class EldercarePbxBridge(models.AbstractModel):
                 )
                 for item, route, queue, elder_id, alert in decisions
                 if item["linkedid"]
-            ]
+            ],
+            logged=logged,
         )
         no_call = self.env["eldercare.call"]
         chain = []

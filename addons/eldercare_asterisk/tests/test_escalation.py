@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ELDER_NUMBER, EMERGENCY_DID, SERVICE_DID, EldercarePbxCase
@@ -161,3 +161,18 @@ class TestAnsweredIsThePickup(EldercarePbxCase):
         )
         self.assertEqual(str(alert.answered_at), "2025-11-24 08:00:12")
         self.assertEqual(alert.answer_seconds, 12)
+
+
+@tagged("post_install", "-at_install", "eldercare_asterisk")
+class TestSimulateIsForTrainers(EldercarePbxCase):
+    def test_only_supervisors_simulate_and_never_for_long(self):
+        wizard = self.env["eldercare.call.simulate"].create(
+            {"line_id": self.line_emergency.id, "caller_number": ELDER_NUMBER}
+        )
+        # an operator (or a portal user) calling the button over JSON-RPC
+        with self.assertRaisesRegex(AccessError, "supervisors and trainers"):
+            wizard.with_user(self.operator).action_simulate()
+        with self.assertRaisesRegex(ValidationError, "between 10 and 600"):
+            self.env["eldercare.call.simulate"].create(
+                {"line_id": self.line_emergency.id, "wait_seconds": 3600}
+            )

@@ -130,6 +130,14 @@ class EldercareAlert(models.Model):
     )
     type_code = fields.Char(related="type_id.code")
     description = fields.Text()
+    is_training = fields.Boolean(
+        string="Training",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Raised by a simulated call (training, demo): shown as training on "
+        "every screen and left out of every figure.",
+    )
     state = fields.Selection(
         [
             ("new", "New"),
@@ -970,22 +978,27 @@ class EldercareAlert(models.Model):
             elder = alert.elder_id.name or alert.caller_number or ""
             if not alert.escalated and alert.deadline <= now:
                 for user in supervisors:
+                    # written in the recipient's language, not the cron's
+                    env = alert.with_context(lang=user.lang or "en_US").env
                     alert.activity_schedule(
                         "eldercare_emergency.mail_activity_alert_escalation",
                         user_id=user.id,
-                        summary=self.env._(
+                        summary=env._(
                             "Overdue alert %(alert)s (%(elder)s)",
                             alert=alert.name,
                             elder=elder,
                         ),
-                        note=self.env._(
+                        note=env._(
                             "The feedback deadline of this %(type)s alert has passed "
                             "without a result.",
-                            type=alert.type_id.name,
+                            type=alert.type_id.with_env(env).name,
                         ),
                     )
+                company_env = alert.with_context(
+                    lang=alert.company_id.partner_id.lang or "en_US"
+                ).env
                 alert.message_post(
-                    body=self.env._(
+                    body=company_env._(
                         "Feedback deadline breached: escalated to the supervisor."
                     ),
                     subtype_xmlid="mail.mt_note",
@@ -994,19 +1007,20 @@ class EldercareAlert(models.Model):
             elif not alert.reminder_sent:
                 users = alert._eldercare_assignees() | supervisors
                 for user in users:
+                    env = alert.with_context(lang=user.lang or "en_US").env
                     alert.activity_schedule(
                         "eldercare_emergency.mail_activity_alert_reminder",
                         user_id=user.id,
                         date_deadline=fields.Date.context_today(alert),
-                        summary=self.env._(
+                        summary=env._(
                             "Deadline approaching: %(alert)s (%(elder)s)",
                             alert=alert.name,
                             elder=elder,
                         ),
-                        note=self.env._(
+                        note=env._(
                             "Feedback is due for this %(type)s alert; record the "
                             "result before the deadline.",
-                            type=alert.type_id.name,
+                            type=alert.type_id.with_env(env).name,
                         ),
                     )
                 reminded |= alert
@@ -1081,6 +1095,7 @@ class EldercareAlert(models.Model):
             else False,
             "work_order": alert.work_order_id.name or False,
             "past_alert_count": alert.past_alert_count,
+            "is_training": alert.is_training,
         }
 
     def _eldercare_elder_card(self):

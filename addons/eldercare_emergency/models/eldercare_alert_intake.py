@@ -17,7 +17,8 @@ works in two steps that never share a fate:
 Vocabulary of one call (the keys of ``vals_list``): ``linkedid``,
 ``caller_number``, ``caller_number_e164`` (already normalised by the caller,
 computed once otherwise), ``did``, ``channel``, ``received_at`` (datetime or
-ISO string), ``type_code``, ``elder_id`` (already looked up).
+ISO string), ``type_code``, ``elder_id`` (already looked up), ``is_training``
+(a simulated call).
 """
 
 import logging
@@ -107,6 +108,8 @@ class EldercareAlert(models.Model):
             create_vals["type_id"] = alert_type.id
         if vals.get("elder_id"):
             create_vals["elder_id"] = int(vals["elder_id"])
+        if vals.get("is_training"):
+            create_vals["is_training"] = True
         return create_vals
 
     @api.model
