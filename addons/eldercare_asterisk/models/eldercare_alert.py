@@ -13,7 +13,6 @@ class EldercareAlert(models.Model):
     escalation_ids = fields.One2many(
         "eldercare.alert.escalation",
         "alert_id",
-        string="Escalation",
         readonly=True,
         help="Every step of the escalation chain the call rang: when, whom, "
         "and whether it was answered.",
