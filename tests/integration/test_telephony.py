@@ -419,3 +419,57 @@ def test_nobody_answers_the_operators_queue_the_on_call_supervisor_rings(
             )
         supervisor.stop()
         stack.backend.set_escalation(None)
+
+
+def test_bridge_dead_for_a_whole_emergency_call_alert_raised_once_when_back(
+    clean_calls,
+):
+    """The bridge is killed before an emergency call and started again only
+    after the caller hung up: the dialplan's AstDB record raises the alert,
+    once (a second restart raises nothing more)."""
+    stack = clean_calls
+    stack.bridge.kill()
+    caller = "13500%06d" % random.randrange(10**6)
+    mark = len(stack.ami.events)
+    stack.ami.originate(EMERGENCY_DID, caller, wait=60)
+    linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", caller)
+    outer = wait_until(
+        lambda: [
+            e["Channel"]
+            for e in _events(stack, mark, Event="Newchannel")
+            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
+        ],
+        5,
+        message="the caller's channel",
+    )[0]
+    stack.ami.action("Hangup", Channel=outer)
+    wait_until(
+        lambda: [
+            e
+            for e in _events(stack, mark, Event="Hangup")
+            if e.get("Linkedid") == linkedid
+        ],
+        10,
+        message="the caller hanging up",
+    )
+    assert not stack.backend.alerts(
+        linkedid
+    ), "nobody raised it while the bridge was dead"
+    log_mark = len(stack.bridge.log())
+    stack.restart_bridge()
+    _one_alert(stack, linkedid, timeout=60)
+    wait_until(
+        lambda: "found in AstDB" in stack.bridge.log()[log_mark:]
+        and re.search(r"raised \d+ spooled alarm", stack.bridge.log()[log_mark:]),
+        30,
+        message="the AstDB record raised through the spool",
+    )
+    stack.bridge.stop()
+    log_mark = len(stack.bridge.log())
+    stack.restart_bridge()
+    wait_until(
+        lambda: "AMI resync" in stack.bridge.log()[log_mark:],
+        30,
+        message="the bridge back again",
+    )
+    assert len(stack.backend.alerts(linkedid)) == 1

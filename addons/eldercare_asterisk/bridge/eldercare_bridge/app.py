@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import datetime
 import json
 import logging
 import os
@@ -25,6 +26,8 @@ EMERGENCY_QUEUE_PREFIX = "eldercare-emergency"
 REPLAY_DELAY = 1.0  # seconds between spooling an alarm and replaying it
 AMI_EVENT_MASK = "system,call,agent,user,cdr"
 REPLAY_CHUNK = 10  # alarms per spooled_alerts call: each chunk commits on its own
+ASTDB_FAMILY = "eldercare_fallback"  # the dialplan's record of unanswered AGIs
+ASTDB_MAX_AGE = 7 * 86400  # older records are history, not alarms to raise
 
 
 class Bridge:
@@ -369,8 +372,65 @@ class Bridge:
             params["channel_kind"] = "ivr"
         return self.spool_alarm(params, reason)
 
+    async def reconcile_fallbacks(self):
+        """Emergency calls the dialplan routed without the bridge (it was down)
+        left a record in AstDB (``eldercare_fallback/<linkedid>`` =
+        ``epoch|caller|did|line or ivr``): each becomes a spooled alarm, even if
+        the call ended long ago. Odoo is idempotent on the linkedid, so a record
+        seen again after a restart never raises a second alert. The records
+        are not deleted (the AMI user has no "system" write right); older than
+        7 days they are ignored."""
+        try:
+            frames = await self.ami.action_list(
+                "DBGetTree", timeout=10, Family=ASTDB_FAMILY
+            )
+        except Exception as exc:
+            if "not found" in str(exc):
+                return 0  # no fallback ever recorded
+            _logger.warning("AstDB %s not readable (%r)", ASTDB_FAMILY, exc)
+            return 0
+        now = time.time()
+        spooled = 0
+        for frame in frames:
+            key = str(frame.get("Key") or "")
+            linkedid = key.rstrip("/").rpartition("/")[2]
+            parts = str(frame.get("Val") or "").split("|")
+            try:
+                epoch = float(parts[0])
+            except ValueError:
+                continue
+            if not linkedid or now - epoch > ASTDB_MAX_AGE:
+                continue
+            if linkedid in self.alerted or linkedid in self.spool.done:
+                continue
+            caller, problem = sanitize(parts[1] if len(parts) > 1 else "")
+            params = {
+                "linkedid": linkedid,
+                "caller_num": caller,
+                "did": parts[2] if len(parts) > 2 else "",
+                "received_at": datetime.datetime.fromtimestamp(
+                    epoch, datetime.timezone.utc
+                )
+                .replace(tzinfo=None)
+                .isoformat(sep=" ", timespec="seconds"),
+            }
+            if len(parts) > 3 and parts[3] == "ivr":
+                params["channel_kind"] = "ivr"
+            if self.spool_alarm(
+                params, "recorded by the dialplan while the bridge was down"
+            ):
+                spooled += 1
+        if spooled:
+            _logger.warning(
+                "%d emergency call(s) of the time the bridge was down found in AstDB:"
+                " spooled",
+                spooled,
+            )
+        return spooled
+
     async def resync(self):
         """After every AMI login: sync live channels, alarms and Odoo's call log."""
+        await self.reconcile_fallbacks()
         entries = await self.ami.action_list("CoreShowChannels", timeout=15)
         live_now = {e.get("Uniqueid") for e in entries}
         gone = [u for u in self.live if u not in live_now]
