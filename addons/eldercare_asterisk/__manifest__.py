@@ -19,6 +19,7 @@
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
         "views/eldercare_alert_views.xml",
+        "views/eldercare_alert_cascade_views.xml",
         "views/eldercare_call_simulate_views.xml",
         "views/menus.xml",
     ],

@@ -1,9 +1,12 @@
 from . import (
     eldercare_alert,
+    eldercare_alert_cascade,
     eldercare_call,
+    eldercare_dial_request,
     eldercare_ivr_option,
     eldercare_pbx,
     eldercare_pbx_bridge,
+    eldercare_pbx_bridge_dialer,
     eldercare_pbx_line,
     eldercare_phone,
     eldercare_relative,

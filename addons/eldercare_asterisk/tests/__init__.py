@@ -1,8 +1,9 @@
 from . import (
-    test_ami_client,
     test_ami_events,
     test_answer_report,
     test_bench_route,
+    test_cascade,
+    test_dialer,
     test_ivr,
     test_jsonrpc,
     test_routing,

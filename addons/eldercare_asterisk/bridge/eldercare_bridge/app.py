@@ -13,6 +13,7 @@ from .ami import AMIClient
 from .backoff import backoff_delay
 from .batcher import RouteBatcher
 from .callerid import sanitize
+from .dialer import Dialer
 from .events import EventForwarder
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .routing import Router, utcnow_iso
@@ -67,6 +68,12 @@ class Bridge:
                 # VarSet flood (the "dialplan" class) on a busy PBX
                 events=AMI_EVENT_MASK,
             )
+        self.dialer = Dialer(
+            self,
+            poll_interval=cfg.dial_poll_interval,
+            tts_dir=cfg.tts_dir,
+            tts_prefix=cfg.tts_prefix,
+        )
         self.emergency_dids = set()
         self.bridge_config = {}
         self.alerted = set()  # linkedids Odoo confirmed an alert for (this run)
@@ -256,6 +263,7 @@ class Bridge:
         name = frame.get("Event")
         if not isinstance(name, str):
             return
+        self.dialer.on_event(frame)
         uniqueid = frame.get("Uniqueid")
         if name == "Newchannel" and isinstance(uniqueid, str):
             self.live[uniqueid] = {
@@ -295,6 +303,7 @@ class Bridge:
         """After every AMI login: sync live channels, alarms and Odoo's call log."""
         entries = await self.ami.action_list("CoreShowChannels", timeout=15)
         live_now = {e.get("Uniqueid") for e in entries}
+        self.dialer.after_resync(live_now)
         gone = [u for u in self.live if u not in live_now]
         for uniqueid in gone:
             info = self.live.pop(uniqueid)
@@ -354,7 +363,7 @@ class Bridge:
             self.events.start(),
         ]
         if self.ami:
-            self._tasks.append(self.ami.start())
+            self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(
             "eldercare bridge up: AGI %s:%s, AMI %s:%s, Odoo %s db=%s, spool %s",
             self.cfg.agi_bind,
@@ -391,6 +400,7 @@ class Bridge:
             "route_batches": self.routes.stats,
             "events": self.events.stats,
             "ami": self.ami.stats if self.ami else {},
+            "dialer": self.dialer.stats,
             "spool_pending": len(self.spool),
             "odoo": self.rpc.stats,
         }
