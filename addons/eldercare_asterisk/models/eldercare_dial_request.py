@@ -158,6 +158,7 @@ class EldercareDialRequest(models.Model):
         variables["EC_DIAL_ID"] = self.id
         return {
             "id": self.id,
+            "number": self.number or "",
             "linkedid": self.linkedid,
             "other_linkedid": self.other_linkedid or "",
             "channel": self.channel,

@@ -59,9 +59,9 @@ class TestCallPopupTour(HttpCase):
         self.start_tour(
             "/odoo", "eldercare_call_popup_tour", login="ec_tour_pbx_operator"
         )
-        # the call back is queued for the bridge's dialer (no AMI from Odoo)
+        # the call is queued for the bridge's dialer (no AMI from Odoo)
         request = self.env["eldercare.dial.request"].search(
-            [("purpose", "=", "call_back")]
+            [("purpose", "=", "click_to_call")]
         )
         self.assertEqual(len(request), 1)
         self.assertEqual(request.channel, "PJSIP/7301")

@@ -53,6 +53,7 @@ ORIGINATE_REASONS = {
 BUSY_CAUSES = {"17"}
 FAILED_CAUSES = {"1", "3", "27", "34", "38", "41", "42", "58"}
 TTS_WAIT = 1.0
+HANGUP_GRACE = 1.0  # seconds a failed Originate waits for its channel's Hangup
 # a call the dialer heard nothing about for this long past its ring time is
 # reported lost (AMI events missed while disconnected)
 STALE_AFTER = 900.0
@@ -87,6 +88,7 @@ class Call:
         "started",
         "hangup_wanted",
         "automated",
+        "failed_result",
     )
 
     def __init__(self, request, action_id):
@@ -101,6 +103,7 @@ class Call:
         self.started = time.monotonic()
         self.hangup_wanted = False
         self.automated = bool(request.get("automated"))
+        self.failed_result = ""
 
 
 class Dialer:
@@ -407,6 +410,8 @@ class Dialer:
                 call.cause = str(frame.get("Cause") or "")
                 if call.hangup_wanted and not call.answered:
                     self._end(call, "cancelled")
+                elif call.failed_result and call.cause not in BUSY_CAUSES:
+                    self._end(call, call.failed_result)
                 else:
                     self._end(call, hangup_result(call.cause, call.answered))
 
@@ -420,11 +425,16 @@ class Dialer:
         result = ORIGINATE_REASONS.get(str(frame.get("Reason")), "failed")
         if result == "answered":  # pragma: no cover - Failure never says so
             result = "failed"
-        if call.cause in BUSY_CAUSES:
-            result = "busy"
         if call.hangup_wanted:
             result = "cancelled"
-        self._end(call, result)
+        # the channel's Hangup (with its cause: busy?) usually follows at once;
+        # without a channel there is none
+        call.failed_result = result
+        asyncio.get_running_loop().call_later(HANGUP_GRACE, self._end_failed, call)
+
+    def _end_failed(self, call):
+        if call.id in self.calls:
+            self._end(call, call.failed_result or "failed")
 
     def after_resync(self, live_uniqueids):
         """After an AMI (re)login: calls whose channel is gone ended while we
