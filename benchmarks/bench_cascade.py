@@ -200,9 +200,10 @@ def main():
         )
         peak = concurrency(stack, since)
         print(f"{args.burst} alerts confirmed at once, limit {args.channels} channels:")
+        accepted = len([a for a in attempts if a["result"] == "accepted"])
         print(
             f"  cascades accepted {len(ids)}/{args.burst}, attempts {len(attempts)}, "
-            f"lost {args.burst - len([a for a in attempts if a['result'] == 'accepted'])}"
+            f"lost {args.burst - accepted}"
         )
         print(f"  most simultaneous dialer channels {peak} (limit {args.channels})")
         print(
