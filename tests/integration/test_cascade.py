@@ -97,14 +97,16 @@ class RingingPhone:
 
 
 class Admin:
-    """JSON-RPC as Odoo's admin (password set for the copied database)."""
+    """JSON-RPC as an Odoo user (admin by default; password set for the copied
+    database)."""
 
-    def __init__(self, backend):
+    def __init__(self, backend, login="admin"):
         self.backend = backend
-        self.password = "admin-" + os.urandom(6).hex()
+        self.password = f"{login}-" + os.urandom(6).hex()
         rows = backend.psql(
-            "UPDATE res_users SET password = %s WHERE login = 'admin' RETURNING id",
+            "UPDATE res_users SET password = %s WHERE login = %s RETURNING id",
             self.password,
+            login,
         )
         self.uid = int(rows[0][0])
 
@@ -303,3 +305,41 @@ def test_everybody_refuses_then_the_supervisor_is_told(cascade_stack):
     )[1]
     supervisors = admin("res.users", "search", [("groups_id", "in", [group])])
     assert {a["user_id"][0] for a in activities} <= set(supervisors)
+
+
+def test_click_to_call_goes_through_the_dialer(cascade_stack):
+    """The operator's Call button: the dialer rings the operator's phone
+    (SIPp 1001 answers), then Asterisk dials the elder through the trunk."""
+    stack, admin, phone = cascade_stack
+    operator_id = admin("res.users", "search", [("eldercare_extension", "=", "1001")])
+    assert operator_id, "demo operator with extension 1001"
+    login = admin("res.users", "read", operator_id, ["login"])[0]["login"]
+    operator = Admin(stack.backend, login)
+    number = "13912340099"
+    elder = admin(
+        "res.partner",
+        "create",
+        {"name": "外呼测试", "is_elder": True, "mobile": number},
+    )
+    action = operator("res.partner", "action_eldercare_call", [elder])
+    assert action["params"]["type"] == "info", action
+    request = wait_until(
+        lambda: admin(
+            "eldercare.dial.request",
+            "search_read",
+            [("number", "=", number), ("state", "in", ("answered", "done"))],
+            ["purpose", "channel", "answered_at"],
+        ),
+        30,
+        0.2,
+        "the operator's phone answered the dialer's call",
+    )[0]
+    assert request["purpose"] == "click_to_call"
+    assert request["channel"] == "PJSIP/1001"
+    wait_until(
+        lambda: any(number in uri for uri in phone.invites()),
+        20,
+        0.2,
+        "the elder's number dialled through the trunk",
+    )
+    stack.ami.hangup_all()

@@ -168,8 +168,10 @@ class EldercareAlertCascadeAttempt(models.Model):
                 attempt.sms_sent = True
 
 
+# the cascade is kept apart from eldercare_alert.py (call back) on purpose:
+# one file per feature of the alert
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
+    _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
 
     cascade_state = fields.Selection(
         [
