@@ -50,6 +50,7 @@ DIAL_TO_ATTEMPT = {
     "cancelled": "stopped",
 }
 SPOKEN_DIGITS = 20
+CASCADE_END_STATES = ("resolved", "closed", "false_alarm")
 
 
 class EldercareAlertType(models.Model):
@@ -196,6 +197,21 @@ class EldercareAlert(models.Model):
     )
 
     # ---------------------------------------------------------- triggers
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("state") in CASCADE_END_STATES:
+            self._eldercare_cascade_halt()
+        return res
+
+    def _eldercare_cascade_halt(self):
+        """The alert is over (resolved, closed, false alarm): no more calls."""
+        running = self.filtered(lambda a: a.cascade_state in ("running", "paused"))
+        for alert in running:
+            alert._cascade_end_current("stopped")
+        if running:
+            running.write({"cascade_state": "stopped"})
+        return running
+
     def action_confirm(self):
         res = super().action_confirm()
         self.filtered("type_id.cascade_on_confirm")._eldercare_cascade_start()
@@ -456,7 +472,7 @@ class EldercareAlert(models.Model):
         return self.cascade_attempt_ids.filtered(lambda a: a.state == "calling")
 
     def _cascade_end_current(self, result):
-        current = self._cascade_current()
+        current = self.sudo()._cascade_current()
         if not current:
             return current
         current.write(

@@ -219,7 +219,9 @@ class TestCascade(EldercarePbxCase):
         self.assertEqual(alert.cascade_attempt_ids[0].result, "busy")
 
     def test_pause_skip_stop(self):
-        alert = self.raise_alert()
+        """The operator's buttons (run as the operator: access rights)."""
+        alert = self.raise_alert().with_user(self.operator)
+        alert.action_take()
         alert._eldercare_cascade_start()
         first = self.sync()["dial"][0]
         alert.action_cascade_pause()
@@ -294,3 +296,15 @@ class TestCascade(EldercarePbxCase):
                 {"id": rid, "event": "ended", "result": "answered", "digit": "1"},
             ]
         return self.sync(reports, active)["dial"]
+
+    def test_false_alarm_ends_the_calls(self):
+        alert = self.raise_alert().with_user(self.operator)
+        alert.action_take()
+        alert.action_notify()
+        dial = self.sync()["dial"][0]
+        alert.action_false_alarm("The elder pressed by mistake")
+        self.assertEqual(alert.cascade_state, "stopped")
+        self.assertEqual(alert.cascade_attempt_ids.result, "stopped")
+        out = self.sync(active=[dial["id"]])
+        self.assertEqual(out["hangup"], [dial["linkedid"]], "the ringing call ends")
+        self.assertFalse(out["dial"])
