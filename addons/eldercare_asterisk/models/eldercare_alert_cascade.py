@@ -90,6 +90,12 @@ class EldercareAlertCascadeAttempt(models.Model):
     digit = fields.Char("Key")
     result = fields.Selection(ATTEMPT_RESULTS)
     sms_sent = fields.Boolean("SMS Sent")
+    via = fields.Selection(
+        [("phone", "Phone Call"), ("sms", "SMS Reply"), ("portal", "Portal")],
+        "Answered Through",
+        default="phone",
+        required=True,
+    )
 
     def _summary(self):
         results = dict(self._fields["result"]._description_selection(self.env))
@@ -109,6 +115,7 @@ class EldercareAlertCascadeAttempt(models.Model):
                 "result": a.result or False,
                 "result_label": results.get(a.result, ""),
                 "sms_sent": a.sms_sent,
+                "via": a.via,
             }
             for a in self
         ]
@@ -437,6 +444,40 @@ class EldercareAlert(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
+
+    def _eldercare_cascade_accept_external(self, relative, via="sms"):
+        """Hook for the SMS reply and the relative's portal: ``relative``
+        (``eldercare.relative``) accepts the alert outside a call. The call
+        in progress (to somebody else) is hung up and the cascade stops.
+        Returns the attempt recorded, or False when somebody already
+        accepted."""
+        self.ensure_one()
+        alert = self.sudo()
+        if alert.cascade_state == "accepted":
+            return False
+        alert._cascade_end_current("stopped")
+        now = fields.Datetime.now()
+        attempt = alert.env["eldercare.alert.cascade.attempt"].create(
+            {
+                "alert_id": alert.id,
+                "pass_no": alert.cascade_pass or 1,
+                "responder_kind": "emergency_contact"
+                if relative.is_emergency_contact
+                else "relative",
+                "name": relative.name,
+                "relative_id": relative.id,
+                "number": relative.phone or "-",
+                "state": "done",
+                "started_at": now,
+                "answered_at": now,
+                "ended_at": now,
+                "result": "accepted",
+                "via": via,
+            }
+        )
+        alert._eldercare_cascade_accepted(attempt)
+        alert._broadcast_update()
+        return attempt
 
     def _eldercare_cascade_exhausted(self):
         if not self:

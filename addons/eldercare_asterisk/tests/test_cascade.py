@@ -308,3 +308,17 @@ class TestCascade(EldercarePbxCase):
         out = self.sync(active=[dial["id"]])
         self.assertEqual(out["hangup"], [dial["linkedid"]], "the ringing call ends")
         self.assertFalse(out["dial"])
+
+    def test_acceptance_by_sms_reply_stops_the_cascade(self):
+        alert = self.raise_alert()
+        alert._eldercare_cascade_start()
+        dial = self.sync()["dial"][0]
+        son = self.elder.relative_ids.filtered(lambda r: r.name == "次子")
+        attempt = alert._eldercare_cascade_accept_external(son, via="sms")
+        self.assertEqual((attempt.result, attempt.via), ("accepted", "sms"))
+        self.assertEqual(alert.cascade_state, "accepted")
+        self.assertEqual(alert.cascade_accepted_id, attempt)
+        self.assertEqual(alert.cascade_attempt_ids[0].result, "stopped")
+        out = self.sync(active=[dial["id"]])
+        self.assertEqual(out["hangup"], [dial["linkedid"]])
+        self.assertFalse(alert._eldercare_cascade_accept_external(son))
