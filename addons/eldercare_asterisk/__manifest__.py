@@ -32,6 +32,7 @@
     "assets": {
         "web.assets_backend": [
             "eldercare_asterisk/static/src/js/call_popup_service.js",
+            "eldercare_asterisk/static/src/xml/alert_panel_cascade.xml",
         ],
         "web.assets_tests": [
             "eldercare_asterisk/static/tests/tours/**/*",

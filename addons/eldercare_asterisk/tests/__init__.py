@@ -3,6 +3,7 @@ from . import (
     test_answer_report,
     test_bench_route,
     test_cascade,
+    test_cascade_tour,
     test_dialer,
     test_ivr,
     test_jsonrpc,
