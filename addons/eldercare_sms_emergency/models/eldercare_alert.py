@@ -1,0 +1,86 @@
+from odoo import api, models
+
+TEMPLATES = {
+    "raised": "eldercare_sms_emergency.sms_template_alert_raised",
+    "confirmed": "eldercare_sms_emergency.sms_template_alert_confirmed",
+    "resolved": "eldercare_sms_emergency.sms_template_alert_resolved",
+    "unanswered": "eldercare_sms_emergency.sms_template_alert_call_unanswered",
+}
+
+
+class EldercareAlert(models.Model):
+    _inherit = "eldercare.alert"
+
+    # ------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        alerts = super().create(vals_list)
+        alerts.filtered("elder_id")._eldercare_sms("raised")
+        return alerts
+
+    # ------------------------------------------------------------ actions
+    def action_confirm(self):
+        res = super().action_confirm()
+        self._eldercare_sms("confirmed")
+        return res
+
+    def action_resolve(self):
+        res = super().action_resolve()
+        self._eldercare_sms("resolved")
+        return res
+
+    # ------------------------------------------------------------ SMS hooks
+    def _eldercare_sms_provider_configured(self):
+        return bool(self.env["sms.sms"]._eldercare_kannel_config())
+
+    def _eldercare_send_sms(self, relatives):
+        """Notify: the "confirmed" SMS (once per relative and alert)."""
+        self.ensure_one()
+        self._eldercare_sms("confirmed", relatives)
+        return self._eldercare_sms_texted(relatives, "confirmed")
+
+    def _eldercare_sms_call_unanswered(self, relative):
+        """Cascade fallback: text a relative whose call was not answered.
+
+        Returns the sms.sms queued (empty when that relative already got it or
+        has no usable number)."""
+        self.ensure_one()
+        return self._eldercare_sms("unanswered", relative)
+
+    # ------------------------------------------------------------ helpers
+    def _eldercare_sms_relatives(self):
+        """Who is texted on an alert: the emergency contacts (all relatives
+        when none is marked), in priority order."""
+        self.ensure_one()
+        relatives = self._eldercare_notify_relatives()
+        contacts = relatives.filtered("is_emergency_contact")
+        return contacts or relatives
+
+    def _eldercare_sms(self, event, relatives=None):
+        """Queue the SMS of ``event`` for each alert (emergency: no quiet
+        hours, no opt-out). Returns the sms.sms queued."""
+        template = self.env.ref(TEMPLATES[event])
+        messages = self.env["sms.sms"]
+        for alert in self.filtered("elder_id"):
+            recipients = (
+                relatives if relatives is not None else alert._eldercare_sms_relatives()
+            )
+            if recipients:
+                messages |= template._eldercare_send(alert, recipients, emergency=True)
+        return messages
+
+    def _eldercare_sms_texted(self, relatives, event):
+        self.ensure_one()
+        sent = (
+            self.env["sms.sms"]
+            .sudo()
+            .search(
+                [
+                    ("eldercare_res_model", "=", self._name),
+                    ("eldercare_res_id", "=", self.id),
+                    ("eldercare_template_id", "=", self.env.ref(TEMPLATES[event]).id),
+                    ("state", "not in", ("error", "canceled")),
+                ]
+            )
+        )
+        return relatives.filtered(lambda r: r in sent.eldercare_relative_id)
