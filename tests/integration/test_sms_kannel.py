@@ -28,10 +28,17 @@ class SmsOdoo(OdooBackend):
     """The real Odoo, driven as its administrator (no telephony needed)."""
 
     def _configure(self):
+        from passlib.context import CryptContext
+
         self.login = "admin"
+        # hashed here: a plaintext password is rehashed at the first logins,
+        # which then collide (serialization errors in Odoo's log)
+        hashed = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=600_000).hash(
+            self.password
+        )
         rows = self.psql(
             "UPDATE res_users SET password = %s WHERE login = %s RETURNING id",
-            self.password,
+            hashed,
             self.login,
         )
         assert rows, "no admin user in the template database"
