@@ -66,66 +66,80 @@ class SmsTemplate(models.Model):
     def _eldercare_send(self, record, recipients, emergency=False):
         """Queue this template, rendered on ``record``, for each recipient.
 
-        ``recipients``: res.partner and/or eldercare.relative records (or a
-        list of them). Each gets the text in its own language; a recipient
-        without a usable number is skipped, an opted-out one too, and outside
-        emergencies the message waits for the end of the quiet hours. The
-        same template is sent once per number and document (a second call
-        queues nothing). Without a configured gateway nothing is queued.
-        Returns the sms.sms queued; the SMS queue cron is
-        woken to send them at once.
+        ``recipients``: res.partner, eldercare.relative and/or
+        eldercare.provider.staff records (or a list of them). Each gets the
+        text in its own language; a recipient without a usable number is
+        skipped, an opted-out one too, and outside emergencies the message
+        waits for the end of the quiet hours. The same template is sent once
+        per number and document (a second call queues nothing). Without a
+        configured gateway nothing is queued. Returns the sms.sms queued; the
+        SMS queue cron is woken to send them at once.
         """
-        self.ensure_one()
         record.ensure_one()
-        if not self.env["sms.sms"]._eldercare_kannel_config():
-            return self.env["sms.sms"]  # no gateway: nothing is pretended
-        infos = []
-        for group in (
-            recipients if isinstance(recipients, list | tuple) else [recipients]
-        ):
-            infos.extend(group._eldercare_sms_recipients())
-        infos = [info for info in infos if info["number"]]
-        if not emergency:
-            infos = [info for info in infos if not info["opt_out"]]
-        if not infos:
-            return self.env["sms.sms"]
+        return self._eldercare_send_many([(record, recipients)], emergency=emergency)
+
+    def _eldercare_send_many(self, pairs, emergency=False):
+        """``_eldercare_send`` for many documents of one model at once:
+        ``pairs`` = [(record, recipients), ...]; one search, one rendering per
+        language and one create for the whole batch."""
+        self.ensure_one()
         sms_model = self.env["sms.sms"].sudo()
-        already = set(
-            sms_model.search(
+        if not pairs or not sms_model._eldercare_kannel_config():
+            return self.env["sms.sms"]  # no gateway: nothing is pretended
+        model = pairs[0][0]._name
+        todo = []  # (record, info)
+        for record, recipients in pairs:
+            if not isinstance(recipients, list | tuple):
+                recipients = [recipients]
+            for group in recipients:
+                for info in group._eldercare_sms_recipients():
+                    if info["number"] and (emergency or not info["opt_out"]):
+                        todo.append((record, info))
+        if not todo:
+            return self.env["sms.sms"]
+        res_ids = list({record.id for record, _info in todo})
+        already = {
+            (sms.eldercare_res_id, sms.number)
+            for sms in sms_model.search(
                 [
                     ("eldercare_template_id", "=", self.id),
-                    ("eldercare_res_model", "=", record._name),
-                    ("eldercare_res_id", "=", record.id),
+                    ("eldercare_res_model", "=", model),
+                    ("eldercare_res_id", "in", res_ids),
                     ("state", "not in", ("error", "canceled")),
                 ]
-            ).mapped("number")
-        )
-        not_before = False if emergency else self._eldercare_quiet_until()
-        bodies = {}
-        vals_list = []
-        for info in infos:
-            if info["number"] in already:
+            )
+        }
+        wanted = {}  # lang -> record ids
+        queued = []
+        for record, info in todo:
+            key = (record.id, info["number"])
+            if key in already:
                 continue
-            already.add(info["number"])
+            already.add(key)
             lang = info["lang"] or self.env.lang or "en_US"
-            if lang not in bodies:
-                bodies[lang] = self.sudo()._render_field(
-                    "body", record.ids, set_lang=lang
-                )[record.id]
-            vals_list.append(
+            wanted.setdefault(lang, set()).add(record.id)
+            queued.append((record, info, lang))
+        bodies = {
+            lang: self.sudo()._render_field("body", sorted(ids), set_lang=lang)
+            for lang, ids in wanted.items()
+        }
+        not_before = False if emergency else self._eldercare_quiet_until()
+        messages = sms_model.create(
+            [
                 {
                     "number": info["number"],
                     "partner_id": info["partner_id"],
                     "eldercare_relative_id": info["relative_id"],
-                    "body": bodies[lang],
+                    "body": bodies[lang][record.id],
                     "eldercare_emergency": emergency,
                     "eldercare_not_before": not_before,
-                    "eldercare_res_model": record._name,
+                    "eldercare_res_model": model,
                     "eldercare_res_id": record.id,
                     "eldercare_template_id": self.id,
                 }
-            )
-        messages = sms_model.create(vals_list)
+                for record, info, lang in queued
+            ]
+        )
         if messages:
             self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger(
                 not_before or None

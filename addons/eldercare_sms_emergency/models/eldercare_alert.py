@@ -60,14 +60,14 @@ class EldercareAlert(models.Model):
         """Queue the SMS of ``event`` for each alert (emergency: no quiet
         hours, no opt-out). Returns the sms.sms queued."""
         template = self.env.ref(TEMPLATES[event])
-        messages = self.env["sms.sms"]
+        pairs = []
         for alert in self.filtered("elder_id"):
             recipients = (
                 relatives if relatives is not None else alert._eldercare_sms_relatives()
             )
             if recipients:
-                messages |= template._eldercare_send(alert, recipients, emergency=True)
-        return messages
+                pairs.append((alert, recipients))
+        return template._eldercare_send_many(pairs, emergency=True)
 
     def _eldercare_sms_texted(self, relatives, event):
         self.ensure_one()
