@@ -97,6 +97,11 @@ class SmsSms(models.Model):
             threading.current_thread(), "testing", False
         ):
             self = self.with_context(eldercare_sms_commit_each=True)
+        # held for the quiet hours: not even looked at before their time
+        now = fields.Datetime.now()
+        self = self.filtered(
+            lambda s: not s.eldercare_not_before or s.eldercare_not_before <= now
+        )
         return super().send(
             unlink_failed=unlink_failed,
             unlink_sent=unlink_sent,

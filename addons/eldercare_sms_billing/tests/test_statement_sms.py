@@ -15,8 +15,13 @@ class TestStatementSms(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True), su=True)
         configure_kannel(cls.env)
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["eldercare_sms_billing"], ["zh_CN"], overwrite=True
+        )
         cls._setup_billing_data()
         cls._setup_month_orders()
+        cls.elder_dibao.write({"mobile": "13944448888", "lang": "zh_CN"})
         cls.elder_normal.write(
             {
                 "mobile": "13944445555",
@@ -62,6 +67,8 @@ class TestStatementSms(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         self.assertIn(f"the {self.period} statement {statement.name}", body)
         self.assertIn("165.00", body, "the amount to pay")
         self.assertFalse(any(sms.mapped("eldercare_emergency")))
+        dibao = self.env["sms.sms"].search([("number", "=", "13944448888")])
+        self.assertIn("月度账单", dibao.body, "a Chinese-speaking elder reads Chinese")
         # a rerun of the month end texts nobody again
         run._run()
         statement._eldercare_sms_statement_ready()

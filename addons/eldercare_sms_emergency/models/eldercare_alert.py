@@ -1,4 +1,8 @@
+import logging
+
 from odoo import api, models
+
+_logger = logging.getLogger(__name__)
 
 TEMPLATES = {
     "raised": "eldercare_sms_emergency.sms_template_alert_raised",
@@ -15,18 +19,18 @@ class EldercareAlert(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         alerts = super().create(vals_list)
-        alerts.filtered("elder_id")._eldercare_sms("raised")
+        alerts.filtered("elder_id")._eldercare_sms_safe("raised")
         return alerts
 
     # ------------------------------------------------------------ actions
     def action_confirm(self):
         res = super().action_confirm()
-        self._eldercare_sms("confirmed")
+        self._eldercare_sms_safe("confirmed")
         return res
 
     def action_resolve(self):
         res = super().action_resolve()
-        self._eldercare_sms("resolved")
+        self._eldercare_sms_safe("resolved")
         return res
 
     # ------------------------------------------------------------ SMS hooks
@@ -68,6 +72,27 @@ class EldercareAlert(models.Model):
             if recipients:
                 pairs.append((alert, recipients))
         return template._eldercare_send_many(pairs, emergency=True)
+
+    def _eldercare_sms_safe(self, event):
+        """``_eldercare_sms`` that never blocks the alert itself: an SMS that
+        cannot be queued must not stop an alert from being raised, confirmed
+        or resolved. The failure is logged as an error and written on each
+        alert's chatter for the operator."""
+        try:
+            with self.env.cr.savepoint():
+                return self._eldercare_sms(event)
+        except Exception as exc:  # pylint: disable=broad-except
+            _logger.exception("SMS %r of alerts %s not queued", event, self.ids)
+            for alert in self:
+                alert.message_post(
+                    body=self.env._(
+                        "The SMS to the relatives could not be queued (%(error)s): "
+                        "call them.",
+                        error=str(exc)[:200],
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            return self.env["sms.sms"]
 
     def _eldercare_sms_texted(self, relatives, event):
         self.ensure_one()

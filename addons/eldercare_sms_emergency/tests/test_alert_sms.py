@@ -1,5 +1,8 @@
+from unittest.mock import patch
+
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.eldercare_emergency.tests.common import EldercareEmergencyCase
 from odoo.addons.eldercare_sms.tests.common import KannelMixin, configure_kannel
@@ -125,3 +128,17 @@ class TestAlertSms(KannelMixin, EldercareEmergencyCase):
         alert.action_confirm()
         alert.action_notify()
         self.assertIn("No SMS sent", alert.message_ids[0].body)
+
+    def test_sms_failure_never_blocks_the_alert(self):
+        def broken(*_args, **_kwargs):
+            raise ValueError("template broken")
+
+        template_class = type(self.env["sms.template"])
+        with (
+            patch.object(template_class, "_eldercare_send_many", broken),
+            mute_logger("odoo.addons.eldercare_sms_emergency.models.eldercare_alert"),
+        ):
+            alert = self._new_alert()
+        self.assertTrue(alert.exists(), "the alert is raised")
+        self.assertIn("could not be queued", alert.message_ids[0].body)
+        self.assertIn("template broken", alert.message_ids[0].body)
