@@ -8,7 +8,10 @@
     "author": "Eldercare Call Center",
     "website": "https://github.com/eldercare-call-center",
     "depends": ["eldercare_sms", "eldercare_emergency"],
-    "data": ["data/sms_template_data.xml"],
+    "data": [
+        "data/sms_template_data.xml",
+        "views/eldercare_alert_views.xml",
+    ],
     "auto_install": True,
     "installable": True,
 }

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import api, models
+from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -14,6 +14,25 @@ TEMPLATES = {
 
 class EldercareAlert(models.Model):
     _inherit = "eldercare.alert"
+
+    eldercare_sms_count = fields.Integer(
+        string="SMS", compute="_compute_eldercare_sms_count", compute_sudo=True
+    )
+
+    def _eldercare_sms_domain(self):
+        return [
+            ("eldercare_res_model", "=", self._name),
+            ("eldercare_res_id", "in", self.ids),
+        ]
+
+    def _compute_eldercare_sms_count(self):
+        counts = dict(
+            self.env["sms.sms"]._read_group(
+                self._eldercare_sms_domain(), ["eldercare_res_id"], ["__count"]
+            )
+        )
+        for alert in self:
+            alert.eldercare_sms_count = counts.get(alert.id, 0)
 
     # ------------------------------------------------------------ CRUD
     @api.model_create_multi
@@ -32,6 +51,17 @@ class EldercareAlert(models.Model):
         res = super().action_resolve()
         self._eldercare_sms_safe("resolved")
         return res
+
+    def action_open_sms(self):
+        """The SMS of this alert, with their delivery state."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("SMS of %(alert)s", alert=self.name),
+            "res_model": "sms.sms",
+            "view_mode": "list,form",
+            "domain": self._eldercare_sms_domain(),
+        }
 
     # ------------------------------------------------------------ SMS hooks
     def _eldercare_sms_provider_configured(self):

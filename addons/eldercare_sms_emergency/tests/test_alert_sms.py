@@ -142,3 +142,11 @@ class TestAlertSms(KannelMixin, EldercareEmergencyCase):
         self.assertTrue(alert.exists(), "the alert is raised")
         self.assertIn("could not be queued", alert.message_ids[0].body)
         self.assertIn("template broken", alert.message_ids[0].body)
+
+    def test_operator_sees_the_sms_of_an_alert(self):
+        alert = self._new_alert().with_user(self.operator)
+        self.assertEqual(alert.eldercare_sms_count, 2)
+        action = alert.action_open_sms()
+        sms = self.env["sms.sms"].with_user(self.operator).search(action["domain"])
+        self.assertEqual(len(sms), 2)
+        self.assertEqual(sms.mapped("state"), ["outgoing", "outgoing"])
