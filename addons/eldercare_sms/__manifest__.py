@@ -17,6 +17,7 @@
         "views/sms_sms_views.xml",
         "views/eldercare_sms_inbound_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

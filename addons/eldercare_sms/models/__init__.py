@@ -3,6 +3,7 @@ from . import (
     eldercare_sms_inbound,
     eldercare_work_order,
     ir_config_parameter,
+    res_config_settings,
     res_partner,
     sms_sms,
     sms_template,

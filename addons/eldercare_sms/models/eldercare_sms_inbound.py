@@ -1,6 +1,10 @@
+import logging
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class EldercareSmsInbound(models.Model):
@@ -63,7 +67,14 @@ class EldercareSmsInbound(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        if inbound._eldercare_sms_reply(partner, text or ""):
+        try:
+            with self.env.cr.savepoint():
+                handled = inbound._eldercare_sms_reply(partner, text or "")
+        except Exception:  # pylint: disable=broad-except
+            # the reply stays recorded (and on the chatter) for a person to act
+            _logger.exception("Processing the SMS reply %s failed", inbound.id)
+            handled = False
+        if handled:
             inbound.handled = True
         return inbound
 

@@ -1,4 +1,7 @@
+from unittest.mock import patch
+
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import KannelCase
 
@@ -49,3 +52,34 @@ class TestKannelCallbacks(HttpCase, KannelCase):
         self.assertIn("王建国", self.elder.message_ids[0].body)
         denied = self.url_open("/eldercare_sms/inbound/nope?from=13911112222&text=1")
         self.assertEqual(denied.status_code, 403)
+
+    def test_reply_kept_when_a_process_fails_on_it(self):
+        def broken(*_args, **_kwargs):
+            raise ValueError("cascade broken")
+
+        inbound_class = type(self.env["eldercare.sms.inbound"])
+        with (
+            patch.object(inbound_class, "_eldercare_sms_reply", broken),
+            mute_logger("odoo.addons.eldercare_sms.models.eldercare_sms_inbound"),
+        ):
+            response = self.url_open(
+                "/eldercare_sms/inbound/tok-123?from=13922223333&to=95000&text=2"
+            )
+        self.assertEqual(response.status_code, 200)
+        inbound = self.env["eldercare.sms.inbound"].search(
+            [("relative_id", "=", self.daughter.id)]
+        )
+        self.assertEqual(inbound.text, "2")
+        self.assertFalse(inbound.handled)
+
+    def test_reply_taken_by_a_process(self):
+        def take(inbound, partner, text):
+            return text == "1" and partner == self.elder
+
+        inbound_class = type(self.env["eldercare.sms.inbound"])
+        with patch.object(inbound_class, "_eldercare_sms_reply", take):
+            self.url_open("/eldercare_sms/inbound/tok-123?from=13922223333&text=1")
+        inbound = self.env["eldercare.sms.inbound"].search(
+            [("relative_id", "=", self.daughter.id)]
+        )
+        self.assertTrue(inbound.handled)

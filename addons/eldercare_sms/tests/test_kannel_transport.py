@@ -116,3 +116,16 @@ class TestKannelTransport(KannelCase):
         self.assertEqual(
             (rejected.state, rejected.failure_type), ("error", "sms_rejected")
         )
+
+    def test_settings_write_the_gateway_parameters(self):
+        url = "http://127.0.0.1:13013/cgi-bin/sendsms"
+        settings = self.env["res.config.settings"].create(
+            {
+                "eldercare_sms_kannel_url": url,
+                "eldercare_sms_quiet_hours": "22:00-07:00",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.env["sms.sms"]._eldercare_kannel_config()["url"], url)
+        start, end, _tz = self.env["sms.template"]._eldercare_quiet_hours()
+        self.assertEqual((start.hour, end.hour), (22, 7))
