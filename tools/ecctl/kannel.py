@@ -266,11 +266,26 @@ class Kannel:
 PROCESSES = ("kannel-smsbox", "kannel-simulator", "kannel-bearerbox")
 
 
+def set_odoo_params(cluster, db, params):
+    """Write system parameters into a running Odoo's database."""
+    values = ",".join(
+        "('{}', '{}', now(), now(), 1, 1)".format(k, str(v).replace("'", "''"))
+        for k, v in params.items()
+    )
+    cluster.psql(
+        "INSERT INTO ir_config_parameter "
+        "(key, value, create_date, write_date, create_uid, write_uid) "
+        f"VALUES {values} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        db=db,
+    )
+    # Odoo caches ir.config_parameter: tell every worker to clear its caches
+    cluster.psql("SELECT nextval('base_cache_signaling_default')", db=db)
+
+
 def start(cluster, db, odoo_url):
     """The product's Kannel beside Odoo (demo carrier: the SMSC simulator)."""
     from .paths import LOG_DIR, VAR
     from .product import RUN_DIR, pid_alive, say, secret
-    from .telephony import _set_params
 
     if pid_alive("kannel-bearerbox"):
         say("Kannel already running")
@@ -290,9 +305,7 @@ def start(cluster, db, odoo_url):
     for name, pid in kannel.pids().items():
         with open(os.path.join(RUN_DIR, f"{names[name]}.pid"), "w") as handle:
             handle.write(str(pid))
-    _set_params(cluster, db, kannel.odoo_params())
-    # Odoo caches ir.config_parameter: tell every worker to clear its caches
-    cluster.psql("SELECT nextval('base_cache_signaling_default')", db=db)
+    set_odoo_params(cluster, db, kannel.odoo_params())
     say(
         f"Kannel up: sendsms {kannel.sendsms_url}, SMSC simulator log "
         f"{kannel.simulator_log} (logs in {LOG_DIR} and {kannel.workdir})"
