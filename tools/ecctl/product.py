@@ -159,6 +159,9 @@ def start(args, setup):
     from . import telephony
 
     telephony.start(odoo, cluster, conf, url, DB_NAME)
+    from . import kannel
+
+    kannel.start(cluster, DB_NAME, url)
     say(f"logs in {LOG_DIR}; stop with ./bin/eldercare stop")
     return 0
 
@@ -183,6 +186,9 @@ def stop(_args):
     from . import telephony
 
     telephony.stop()
+    from . import kannel
+
+    kannel.stop()
     stop_process("odoo")
     product_cluster().stop()
     say("stopped PostgreSQL")
