@@ -819,8 +819,12 @@ class EldercareWorkOrder(models.Model):
 
     def _eldercare_after_assign(self):
         """Close the dispatch to-dos, tell the assignee and the provider."""
-        self.sudo().activity_unlink([ACTIVITY_DISPATCH])
-        for order in self:
+        with_assignee = self.filtered("user_id")
+        # one query for a batch without assignees (recurring orders)
+        self.sudo().activity_unlink(
+            [ACTIVITY_DISPATCH] if with_assignee else [ACTIVITY_DISPATCH, ACTIVITY_TODO]
+        )
+        for order in with_assignee:
             order._notify_assignee()
         self.filtered("provider_id")._eldercare_notify_provider_dispatch()
 

@@ -84,18 +84,16 @@ class TestDispatch(EldercareCommon):
             ),
             first,
         )
-        # a few days later the cron dispatches what came into the window, once
+        first.with_user(self.provider_user).action_accept()
+        # days later the cron dispatches what came into the window, once
         with freeze_time("2026-12-05 00:00:00"):
             self.WorkOrder._cron_dispatch_and_deadlines()
-            # Mon 7 and Thu 10 came into the window
+            # Mon 7 came into the window (until the 8th), Thu 10 not yet
             self.assertEqual(
-                orders.mapped("state"), ["assigned", "assigned", "assigned", "draft"]
+                orders.mapped("state"), ["accepted", "assigned", "draft", "draft"]
             )
             again = self.WorkOrder._cron_dispatch_and_deadlines()
             self.assertEqual(again["dispatched"], 0)
-        self.assertEqual(
-            orders.mapped("state"), ["assigned", "assigned", "assigned", "draft"]
-        )
 
     def test_rule_price_then_rating_then_load_and_capacity(self):
         # plumbing in community A: provider 2 (60) is cheaper than provider 1 (80)

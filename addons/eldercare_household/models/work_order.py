@@ -119,7 +119,7 @@ class EldercareWorkOrder(models.Model):
             "can_decline": self.state in PORTAL_ACTIONS["decline"],
             "can_start": self.state in PORTAL_ACTIONS["start"],
             "can_finish": self.state in PORTAL_ACTIONS["finish"],
-            "max_quantity": self.max_quantity,
+            "max_quantity": f"{self.max_quantity:g}" if self.max_quantity else False,
             "asks_pin": self.verification_method == "evidence",
             "verified": self.state == "verified",
         }
