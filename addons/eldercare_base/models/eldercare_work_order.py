@@ -819,12 +819,9 @@ class EldercareWorkOrder(models.Model):
 
     def _eldercare_after_assign(self):
         """Close the dispatch to-dos, tell the assignee and the provider."""
-        with_assignee = self.filtered("user_id")
-        # one query for a batch without assignees (recurring orders)
-        self.sudo().activity_unlink(
-            [ACTIVITY_DISPATCH] if with_assignee else [ACTIVITY_DISPATCH, ACTIVITY_TODO]
-        )
-        for order in with_assignee:
+        self.sudo().activity_unlink([ACTIVITY_DISPATCH])
+        for order in self:
+            # the SMS addon extends _notify_assignee to text the provider
             order._notify_assignee()
         self.filtered("provider_id")._eldercare_notify_provider_dispatch()
 
@@ -851,7 +848,8 @@ class EldercareWorkOrder(models.Model):
     def _notify_assignee(self):
         self.ensure_one()
         user = self.user_id
-        self.activity_unlink([ACTIVITY_TODO])
+        if self.sudo().activity_ids:
+            self.activity_unlink([ACTIVITY_TODO])
         if not user:
             return
         if user.share:
@@ -952,9 +950,9 @@ class EldercareWorkOrder(models.Model):
 
     def _eldercare_notify_provider_dispatch(self):
         """Tell each provider about its newly assigned orders: one message on
-        the order (followers: the provider's users) by e-mail, and an SMS to
-        the staff sent; a provider with many orders in one batch gets one
-        summary message instead of one per order."""
+        the order (followers: the provider's users) by e-mail; a provider with
+        many orders in one batch gets one summary message instead of one per
+        order. (The SMS addon texts them from _notify_assignee.)"""
         for orders in (
             self.sudo().grouped(lambda o: o.provider_id.commercial_partner_id).values()
         ):
@@ -984,13 +982,6 @@ class EldercareWorkOrder(models.Model):
                     ),
                     body=Markup("<ul>%s</ul>") % lines,
                 )
-            orders._eldercare_send_provider_sms(partners)
-
-    def _eldercare_send_provider_sms(self, partners):
-        """Hook for the SMS gateway addon: text the staff and the provider
-        about these newly assigned orders (all of one provider). Returns
-        the partners texted; none without a gateway (nothing pretended)."""
-        return self.env["res.partner"]
 
     # ------------------------------------------------------------- provider
     def action_accept(self):
