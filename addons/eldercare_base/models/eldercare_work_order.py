@@ -730,15 +730,27 @@ class EldercareWorkOrder(models.Model):
         return group.sudo().users.filtered(lambda u: u.active and not u.share)
 
     def _eldercare_schedule_for(self, users_by_order, activity, summary, note):
-        for order in self:
-            for user in users_by_order.get(order.id) or ():
-                order.activity_schedule(
-                    activity,
-                    user_id=user.id,
-                    date_deadline=fields.Date.context_today(order),
-                    summary=summary(order),
-                    note=note(order),
-                )
+        """One activity of type ``activity`` (xmlid) per order and user of
+        ``users_by_order``, due today, created in one batch."""
+        activity_type = self.env.ref(activity)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": order.id,
+                "activity_type_id": activity_type.id,
+                "automated": True,
+                "user_id": user.id,
+                "date_deadline": today,
+                "summary": summary(order),
+                "note": escape(note(order)),
+            }
+            for order in self
+            for user in users_by_order.get(order.id) or ()
+        ]
+        if vals_list:
+            self.env["mail.activity"].sudo().create(vals_list)
 
     def _eldercare_notify_no_provider(self):
         """Tell the coordinator that nobody can take the order (once while an
@@ -752,11 +764,11 @@ class EldercareWorkOrder(models.Model):
         orders._eldercare_schedule_for(
             orders._eldercare_coordinators(),
             ACTIVITY_DISPATCH,
-            lambda o: _("Find a provider for %(order)s", order=o.name),
+            lambda o: o.env._("Find a provider for %(order)s", order=o.name),
             lambda o: o._no_provider_message()
             + (
                 " "
-                + _(
+                + o.env._(
                     "Refused or late: %(providers)s.",
                     providers=", ".join(o.refused_provider_ids.mapped("name")),
                 )
@@ -1119,27 +1131,27 @@ class EldercareWorkOrder(models.Model):
 
         def note(order):
             if order.verification_method == "survey":
-                return _(
+                return order.env._(
                     "Call %(elder)s back and record their answer: it verifies "
                     "the order.",
                     elder=order.elder_id.name,
                 )
             if order.verification_method == "evidence":
-                return _(
+                return order.env._(
                     "The evidence is incomplete (missing: %(missing)s): check the "
                     "work with the elder, then verify the order.",
                     missing=", ".join(order._eldercare_evidence_missing()),
                 )
-            return _(
+            return order.env._(
                 "%(provider)s reports the work done: check it with the elder, "
                 "then verify the order (only verified orders are billed).",
-                provider=order.provider_id.name or _("The assignee"),
+                provider=order.provider_id.name or order.env._("The assignee"),
             )
 
         rest._eldercare_schedule_for(
             rest._eldercare_coordinators(),
             ACTIVITY_VERIFY,
-            lambda o: _("Verify %(order)s", order=o.name),
+            lambda o: o.env._("Verify %(order)s", order=o.name),
             note,
         )
 
@@ -1259,7 +1271,7 @@ class EldercareWorkOrder(models.Model):
 
         def note(order):
             if order.state == "assigned":
-                return _(
+                return order.env._(
                     "%(provider)s has not accepted %(order)s yet (due %(due)s).",
                     provider=order.provider_id.name,
                     order=order.name,
@@ -1267,7 +1279,7 @@ class EldercareWorkOrder(models.Model):
                         fields.Datetime.context_timestamp(order, order.accept_deadline)
                     )[:16],
                 )
-            return _(
+            return order.env._(
                 "%(provider)s has not started %(order)s yet (due %(due)s).",
                 provider=order.provider_id.name,
                 order=order.name,
@@ -1279,7 +1291,7 @@ class EldercareWorkOrder(models.Model):
         orders._eldercare_schedule_for(
             orders._eldercare_coordinators(),
             ACTIVITY_LATE,
-            lambda o: _("Provider slow: %(order)s", order=o.name),
+            lambda o: o.env._("Provider slow: %(order)s", order=o.name),
             note,
         )
         orders.write({"late_warned": True})
@@ -1322,8 +1334,8 @@ class EldercareWorkOrder(models.Model):
                 for order in orders
             },
             ACTIVITY_ESCALATION,
-            lambda o: _("Late work order %(order)s", order=o.name),
-            lambda o: _(
+            lambda o: o.env._("Late work order %(order)s", order=o.name),
+            lambda o: o.env._(
                 "%(order)s (%(item)s for %(elder)s) is %(state)s and late: " "%(why)s",
                 order=o.name,
                 item=o.product_id.name,
