@@ -384,10 +384,12 @@ class EldercareRecurringNeed(models.Model):
             tracking_disable=True, mail_create_nolog=True, mail_notrack=True
         ).create(vals_list)
         # the orders due soon go to their providers at once (the others when
-        # the dispatch cron sees them come into the window)
-        orders.with_context(
-            tracking_disable=True, mail_notrack=True
-        )._eldercare_dispatch_auto()
+        # the dispatch cron sees them come into the window); the generation
+        # cron leaves them to the dispatch cron, which it triggers
+        if not self.env.context.get("eldercare_no_dispatch"):
+            orders.with_context(
+                tracking_disable=True, mail_notrack=True
+            )._eldercare_dispatch_auto()
         return orders
 
     def _regenerate_work_orders(self):
@@ -420,7 +422,11 @@ class EldercareRecurringNeed(models.Model):
         created = 0
         for start in range(0, len(needs), CHUNK_SIZE):
             chunk = needs[start : start + CHUNK_SIZE]
-            created += len(chunk._generate_work_orders(now, horizon_end))
+            created += len(
+                chunk.with_context(eldercare_no_dispatch=True)._generate_work_orders(
+                    now, horizon_end
+                )
+            )
             if in_cron:
                 self.env["ir.cron"]._notify_progress(
                     done=start + len(chunk), remaining=len(needs) - start - len(chunk)
@@ -430,6 +436,11 @@ class EldercareRecurringNeed(models.Model):
         _logger.info(
             "Recurring needs: %s work orders created for %s needs", created, len(needs)
         )
+        dispatch_cron = self.env.ref(
+            "eldercare_base.ir_cron_work_order_dispatch", raise_if_not_found=False
+        )
+        if created and dispatch_cron:
+            dispatch_cron._trigger()
         return created
 
     def action_generate_now(self):

@@ -39,6 +39,7 @@ AUTO_DISPATCH_ORIGINS = ("recurring", "manual")
 NEUTRAL_RATING = 3.0
 RATING_DAYS = 365
 DEFAULT_DISPATCH_DAYS = 3
+BATCH_NOTIFY_LIMIT = 20
 ACTIVITY_TODO = "eldercare_base.mail_activity_type_work_order"
 ACTIVITY_DISPATCH = "eldercare_base.mail_activity_type_work_order_dispatch"
 ACTIVITY_LATE = "eldercare_base.mail_activity_type_work_order_late"
@@ -213,7 +214,7 @@ class EldercareWorkOrder(models.Model):
         domain=[("share", "=", False)],
         help="Call-center user who follows the order: warned when the provider "
         "is slow, verifies the work. Empty: the elder's community worker, else "
-        "the supervisors.",
+        "the company's first supervisor.",
     )
     auto_dispatch = fields.Boolean(
         string="Dispatch Automatically",
@@ -692,9 +693,12 @@ class EldercareWorkOrder(models.Model):
         """Dispatch the automatic drafts due within the dispatch window; the
         coordinator of an order no provider can take is told (once).
         Returns the dispatched orders."""
-        limit = fields.Datetime.now() + timedelta(days=self._eldercare_dispatch_days())
+        now = fields.Datetime.now()
+        limit = now + timedelta(days=self._eldercare_dispatch_days())
+        # an order of a past day (a service recorded afterwards) is not sent
+        since = now - timedelta(days=1)
         todo = self._eldercare_can_auto_dispatch().filtered(
-            lambda o: o.date_scheduled <= limit
+            lambda o: since <= o.date_scheduled <= limit
         )
         if not todo:
             return self.browse()
@@ -705,8 +709,8 @@ class EldercareWorkOrder(models.Model):
         return dispatched.with_env(self.env)
 
     def _eldercare_coordinators(self):
-        """{order id: users to warn}: the coordinator, else the elder's
-        community worker, else the supervisors."""
+        """{order id: user to warn}: the coordinator, else the elder's
+        community worker, else the company's first supervisor."""
         supervisors = None
         result = {}
         for order in self:
@@ -716,7 +720,7 @@ class EldercareWorkOrder(models.Model):
                     supervisors = self._eldercare_supervisors()
                 users = supervisors.filtered(
                     lambda u, company=order.company_id: company in u.company_ids
-                )
+                ).sorted("id")[:1]
             result[order.id] = users
         return result
 
@@ -750,7 +754,11 @@ class EldercareWorkOrder(models.Model):
             for user in users_by_order.get(order.id) or ()
         ]
         if vals_list:
-            self.env["mail.activity"].sudo().create(vals_list)
+            # a big batch (a cron run) is not mailed activity by activity: the
+            # users find them in their activity menu
+            self.env["mail.activity"].sudo().with_context(
+                mail_activity_quick_update=len(vals_list) > BATCH_NOTIFY_LIMIT
+            ).create(vals_list)
 
     def _eldercare_notify_no_provider(self):
         """Tell the coordinator that nobody can take the order (once while an
@@ -1229,6 +1237,7 @@ class EldercareWorkOrder(models.Model):
                 ("auto_dispatch", "=", True),
                 ("origin", "in", AUTO_DISPATCH_ORIGINS),
                 ("date_scheduled", "<=", window),
+                ("date_scheduled", ">=", now - timedelta(days=1)),
             ]
         )
         dispatched = drafts._eldercare_dispatch_auto()

@@ -95,6 +95,42 @@ class TestDispatch(EldercareCommon):
             again = self.WorkOrder._cron_dispatch_and_deadlines()
             self.assertEqual(again["dispatched"], 0)
 
+    def test_generation_cron_hands_over_to_the_dispatch_cron(self):
+        need = (
+            self.env["eldercare.recurring.need"]
+            .with_context(eldercare_no_generate=True)
+            .create(
+                {
+                    "elder_id": self.elder_a.id,
+                    "product_id": self.nanny.id,
+                    "freq": "daily",
+                    "date_start": date(2026, 12, 1),
+                }
+            )
+        )
+        dispatch_cron = self.env.ref("eldercare_base.ir_cron_work_order_dispatch")
+        triggers = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", dispatch_cron.id)]
+        )
+        self.assertTrue(
+            self.env["eldercare.recurring.need"]._cron_generate_work_orders()
+        )
+        self.assertTrue(set(need.work_order_ids.mapped("state")) == {"draft"})
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", dispatch_cron.id)]
+            ),
+            len(triggers),
+            "the dispatch cron is triggered",
+        )
+        self.WorkOrder._cron_dispatch_and_deadlines()
+        # 09:00 Shanghai on Dec 1 is in the past day window: dispatched too
+        in_window = need.work_order_ids.filtered(
+            lambda o: o.date_scheduled <= datetime(2026, 12, 4)
+        )
+        self.assertEqual(set(in_window.mapped("state")), {"assigned"})
+        self.assertEqual(in_window.provider_id, self.provider_1)
+
     def test_rule_price_then_rating_then_load_and_capacity(self):
         # plumbing in community A: provider 2 (60) is cheaper than provider 1 (80)
         self.assertEqual(self._order()._propose_provider()[0], self.provider_2)

@@ -108,6 +108,7 @@ class EldercareWorkOrder(models.Model):
             "service": self.product_id.sudo().display_name or "",
             "date_scheduled": self.date_scheduled,
             "date_deadline": self.date_deadline,
+            "accept_deadline": self.accept_deadline,
             "staff": self.staff_id.sudo().name or "",
             "quantity": self.quantity,
             "uom": self.product_id.sudo().uom_id.name or "",
