@@ -26,6 +26,7 @@
         "views/eldercare_health_views.xml",
         "views/eldercare_phone_views.xml",
         "views/res_partner_elder_views.xml",
+        "views/res_partner_service_pin_views.xml",
         "views/res_partner_provider_views.xml",
         "views/res_users_views.xml",
         "views/eldercare_provider_contract_views.xml",

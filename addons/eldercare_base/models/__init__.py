@@ -11,5 +11,6 @@ from . import (
     ir_sequence,
     product_template,
     res_partner,
+    res_partner_service_pin,
     res_users,
 )
