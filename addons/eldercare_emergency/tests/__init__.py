@@ -4,5 +4,6 @@ from . import (
     test_deadlines,
     test_raise_from_call,
     test_report,
+    test_role_screens,
     test_tour,
 )
