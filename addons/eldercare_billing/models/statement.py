@@ -200,10 +200,10 @@ class EldercareStatement(models.Model):
                 statement.amount_residual = statement.amount_elder
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for statement in self:
             statement.access_url = f"/my/statements/{statement.id}"
 
+    @api.depends("line_ids.subsidy_move_id", "line_ids.vendor_bill_id")
     def _compute_moves(self):
         for statement in self:
             statement.subsidy_move_ids = statement.line_ids.subsidy_move_id
