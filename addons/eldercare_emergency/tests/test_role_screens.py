@@ -61,7 +61,6 @@ class TestEmergencyRoleScreens(RoleScreensMixin, TransactionCase):
         for xmlid in (
             "eldercare_emergency.eldercare_alert_dashboard_menu",
             "eldercare_emergency.eldercare_alert_menu",
-            "eldercare_emergency.eldercare_alert_analysis_menu",
         ):
             self.assertScreen(self.operator, xmlid)
         self.assertScreen(
