@@ -203,6 +203,14 @@ class EldercareStatement(models.Model):
         for statement in self:
             statement.access_url = f"/my/statements/{statement.id}"
 
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._(
+            "Statement %(period)s %(elder)s",
+            period=self.period,
+            elder=self.partner_id.name,
+        )
+
     @api.depends("line_ids.subsidy_move_id", "line_ids.vendor_bill_id")
     def _compute_moves(self):
         for statement in self:
