@@ -3,7 +3,7 @@
 
 What it measures, in one run, on a THROWAWAY database:
 
-1. generates N elders x 8 done work orders (20 providers, 11 services, 50
+1. generates N elders x 8 verified work orders (20 providers, 11 services, 50
    communities, subsidy rules for every elder category) in an unused month;
 2. ``_running_total`` latency before the month end (live pricing) for 50 elders;
 3. the month-end run (``eldercare.billing.run._run``): statements, elder invoices,
@@ -200,7 +200,7 @@ def create_elders(
                     "provider_id": provider.id,
                     "quantity": rnd.choice((1, 1, 1, 2)),
                     "price_unit": prices[(provider.id, product.id)],
-                    "state": "done",
+                    "state": "verified",
                     "date_scheduled": moment,
                     "date_end": moment,
                 }
