@@ -1,1 +1,1 @@
-from . import test_http, test_month_end, test_pricing, test_reports
+from . import test_http, test_invoice_parity, test_month_end, test_pricing, test_reports
