@@ -301,6 +301,14 @@ class AccountMove(models.Model):
                             "analytic_distribution": False,
                             "tax_ids": [Command.set(base_line["tax_ids"].ids)],
                             "currency_id": currency.id,
+                            # what _compute_totals / _compute_tax_tag_invert give
+                            "price_subtotal": base_line["tax_details"][
+                                "raw_total_excluded_currency"
+                            ],
+                            "price_total": base_line["tax_details"][
+                                "raw_total_included_currency"
+                            ],
+                            "tax_tag_invert": base_line["tax_tag_invert"],
                             **to_update,
                         }
                     )
@@ -308,7 +316,11 @@ class AccountMove(models.Model):
             tax_total = 0.0
             for tax_vals in tax_results["tax_lines_to_add"]:
                 tax_total -= tax_vals["balance"]
-                line_cmds.append(Command.create(dict(tax_vals, display_type="tax")))
+                line_cmds.append(
+                    Command.create(
+                        dict(tax_vals, display_type="tax", tax_tag_invert=sale)
+                    )
+                )
             line_cmds += self._eldercare_term_lines(
                 header, partner, commercial, fpos, company, untaxed, tax_total, sale
             )
