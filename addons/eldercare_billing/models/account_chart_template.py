@@ -45,11 +45,12 @@ class AccountChartTemplate(models.AbstractModel):
         }
 
     def _post_load_data(self, template_code, company, template_data):
-        super()._post_load_data(template_code, company, template_data)
+        res = super()._post_load_data(template_code, company, template_data)
         company = company or self.env.company
         self.env["product.template"].with_context(active_test=False).search(
             [("is_eldercare_service", "=", True)]
         )._eldercare_apply_tax_treatment(company)
+        return res
 
     @api.model
     def _eldercare_load_exempt_taxes(self):
