@@ -12,8 +12,15 @@ What it measures, in one run, on a THROWAWAY database:
 5. a naive baseline on B other elders (the next month): one statement and one
    invoice at a time, one ORM call per line, posted and committed per elder.
 
+The company billed is a Chinese center: unless the database's company already
+has it, the benchmark creates its own company in China (CNY) on the Chinese chart
+(``--chart cn``, the default; ``l10n_cn`` is a dependency of eldercare_billing), so
+the invoices carry the services' VAT (exempt care services; 6/9/13 % for repairs
+and deliveries) and payment terms -- the baseline too (Odoo computes its taxes).
+
 It prints the figures, the projection for 10,000 elders (budget: 300 s) and the
-speed-up over the baseline.  Everything it creates is committed: use a database
+speed-up over the baseline.  ``--profile FILE`` writes a cProfile of the month
+end (read it with ``python3 -m pstats FILE``).  Everything it creates is committed: use a database
 you can throw away.
 
 Usage::
