@@ -110,6 +110,34 @@ def wait_http(url, seconds):
     return False
 
 
+IN_CHINA = """
+cn = env.ref("base.cn")
+env.ref("base.main_company").write(
+    {"country_id": cn.id, "currency_id": cn.currency_id.id}
+)
+env.cr.commit()
+"""
+
+
+def create_in_china(odoo, conf):
+    """The demo database with `base` only, its company in China (as Odoo's
+    database manager does when given a country)."""
+    base = [*odoo.cmd, "-c", conf, "-d", DB_NAME]
+    rc = subprocess.run(
+        [*base, "-i", "base", "--stop-after-init"], cwd=ROOT, check=False
+    ).returncode
+    if rc:
+        return rc
+    return subprocess.run(
+        [*odoo.cmd, "shell", "-c", conf, "-d", DB_NAME, "--no-http"],
+        cwd=ROOT,
+        check=False,
+        input=IN_CHINA,
+        text=True,
+        stdout=subprocess.DEVNULL,
+    ).returncode
+
+
 def start(args, setup):
     os.makedirs(LOG_DIR, exist_ok=True)
     if not args.no_setup:
@@ -127,22 +155,28 @@ def start(args, setup):
     addons = odoo_mod.our_addons()
     if not cluster.db_exists(DB_NAME):
         say(f"creating demo database {DB_NAME!r} with {', '.join(addons)}")
-        rc = subprocess.run(
-            [
-                *odoo.cmd,
-                "-c",
-                conf,
-                "-d",
-                DB_NAME,
-                "-i",
-                ",".join(addons),
-                "--load-language",
-                "zh_CN",
-                "--stop-after-init",
-            ],
-            cwd=ROOT,
-            check=False,
-        ).returncode
+        # a center in China: the company is in China (CNY) before `account` is
+        # installed, so the Chinese chart (l10n_cn) is the one Odoo loads
+        rc = create_in_china(odoo, conf)
+        rc = (
+            rc
+            or subprocess.run(
+                [
+                    *odoo.cmd,
+                    "-c",
+                    conf,
+                    "-d",
+                    DB_NAME,
+                    "-i",
+                    ",".join(addons),
+                    "--load-language",
+                    "zh_CN",
+                    "--stop-after-init",
+                ],
+                cwd=ROOT,
+                check=False,
+            ).returncode
+        )
         if rc:
             cluster.dropdb(DB_NAME)
             say(f"database creation failed, see {LOG_DIR}/odoo.log")

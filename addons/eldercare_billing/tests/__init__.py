@@ -1,6 +1,7 @@
 from . import (
     test_delivery,
     test_http,
+    test_invoice_parity,
     test_month_end,
     test_pricing,
     test_reports,
