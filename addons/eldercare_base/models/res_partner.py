@@ -60,9 +60,7 @@ class ResPartner(models.Model):
     elder_gender = fields.Selection(
         [("male", "Male"), ("female", "Female")], string="Gender", groups=INTERNAL
     )
-    birthdate = fields.Date(
-        string="Birth Date", tracking=True, groups=PERSONAL_GROUPS
-    )
+    birthdate = fields.Date(string="Birth Date", tracking=True, groups=PERSONAL_GROUPS)
     age = fields.Integer(
         compute="_compute_age",
         store=True,

@@ -157,9 +157,7 @@ class TestPersonalData(EldercareCommon):
         counts = Partner.read_group(
             [("is_elder", "=", True)], ["community_id"], ["community_id"]
         )
-        self.assertEqual(
-            [g["community_id"][0] for g in counts], self.community_c.ids
-        )
+        self.assertEqual([g["community_id"][0] for g in counts], self.community_c.ids)
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             self.elder_a.with_user(self.worker_c).read(["id_number"])
         # related path through a work order
@@ -215,7 +213,9 @@ class TestPersonalData(EldercareCommon):
         )
         self.assertFalse(Log.search([("user_id", "=", self.operator.id)]))
         # the supervisor reads the log, a worker does not
-        seen = Log.with_user(self.supervisor).search([("elder_id", "=", self.elder_a.id)])
+        seen = Log.with_user(self.supervisor).search(
+            [("elder_id", "=", self.elder_a.id)]
+        )
         self.assertEqual(seen.user_id, self.worker_a)
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             Log.with_user(self.worker_a).search([])
