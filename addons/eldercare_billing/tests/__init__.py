@@ -1,1 +1,7 @@
-from . import test_http, test_month_end, test_pricing, test_reports
+from . import (
+    test_http,
+    test_month_end,
+    test_pricing,
+    test_reports,
+    test_statement_access,
+)

@@ -124,3 +124,12 @@ class TestFamilyPortalHttp(HttpCase, FamilyCommon):
             )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(self.elder_b.relative_ids.phone, "13922223333")
+
+    def test_page_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["eldercare_family"], ["zh_CN"])
+        self.relative_user.lang = "zh_CN"
+        self.authenticate(self.relative_login, "fam_relative_pw")
+        page = self.url_open(f"/my/family/{self.elder_a.id}").text
+        self.assertIn("我的联系方式", page)
+        self.assertIn("上门服务", page)

@@ -43,3 +43,13 @@ class TestFamilyStatements(HttpCase, FamilyCommon):
                 response = self.url_open(f"/my/family/statement/{statement.id}/pdf")
             self.assertEqual(response.status_code, 404)
             self.assertNotIn("李德明", response.text)
+        # the back-office report and the elder's own portal are not theirs
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                "/report/html/eldercare_billing.report_statement/"
+                f"{self.statement.id}"
+            )
+        self.assertNotEqual(response.status_code, 200)
+        with mute_logger("odoo.http"):
+            response = self.url_open(f"/my/statements/{self.statement.id}")
+        self.assertNotIn(self.statement.name, response.text)
