@@ -14,7 +14,7 @@ class EldercareElderAccessLog(models.Model):
     _log_access = False
 
     elder_id = fields.Many2one(
-        "res.partner", string="Elder", required=True, index=True, ondelete="cascade"
+        "res.partner", required=True, index=True, ondelete="cascade"
     )
     user_id = fields.Many2one(
         "res.users", string="Opened By", required=True, index=True, ondelete="cascade"

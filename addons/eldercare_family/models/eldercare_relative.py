@@ -15,9 +15,7 @@ class EldercareRelative(models.Model):
         help="The contact of the relative who logs into the family portal. "
         "One person who is the relative of several elders has one contact.",
     )
-    portal_user_id = fields.Many2one(
-        "res.users", compute="_compute_portal_user_id", string="Portal User"
-    )
+    portal_user_id = fields.Many2one("res.users", compute="_compute_portal_user_id")
 
     @api.depends("contact_partner_id")
     def _compute_portal_user_id(self):

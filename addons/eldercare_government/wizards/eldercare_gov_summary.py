@@ -23,7 +23,6 @@ class EldercareGovSummary(models.TransientModel):
     )
     area_id = fields.Many2one(
         "eldercare.area",
-        string="Area",
         default=lambda self: self.env.user.eldercare_area_ids[:1],
         help="Leave empty for every area you can see.",
     )
