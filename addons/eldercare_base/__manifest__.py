@@ -12,6 +12,7 @@
     "data": [
         "security/eldercare_base_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_message_subtype_data.xml",
         "security/eldercare_base_rules.xml",
         "data/product_data.xml",
         "data/eldercare_elder_category_data.xml",
@@ -35,6 +36,7 @@
         "views/eldercare_work_order_views.xml",
         "views/eldercare_recurring_need_views.xml",
         "views/menus.xml",
+        "views/eldercare_elder_access_log_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

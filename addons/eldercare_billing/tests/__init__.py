@@ -8,4 +8,5 @@ from . import (
     test_role_screens,
     test_seams,
     test_settlement,
+    test_statement_access,
 )
