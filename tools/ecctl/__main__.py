@@ -1,4 +1,5 @@
-"""Command line: ./bin/eldercare {start,stop,status,test,odoo-test,dev-env}."""
+"""Command line: ./bin/eldercare {start,stop,status,backup,restore,upgrade,
+test,odoo-test,dev-env}."""
 
 import argparse
 import glob
@@ -11,7 +12,7 @@ from . import product, setup, testrun
 from .paths import ADDONS_DIR, LOG_DIR, VAR
 from .pg import Cluster
 
-ALL_TIERS = ["lint", "python", "odoo", "browser", "asterisk"]
+ALL_TIERS = ["lint", "python", "odoo", "browser", "ops", "asterisk"]
 DEV_PG_PORT = int(os.environ.get("EC_DEV_PG_PORT", "55432"))
 
 
@@ -96,7 +97,7 @@ def cmd_dev_env(args):
             return rc
         with open(stamp, "w") as handle:
             handle.write(fingerprint)
-    for key, value in testrun.odoo_env_vars(odoo, cluster, db).items():
+    for key, value in testrun.odoo_env_vars(odoo, cluster, db, template).items():
         print(f"export {key}={value!r}")
     return 0
 
@@ -112,6 +113,22 @@ def main(argv=None):
     p.set_defaults(func=product.stop)
     p = sub.add_parser("status", help="what is running")
     p.set_defaults(func=product.status)
+
+    p = sub.add_parser("backup", help="dump the database + filestore + manifest")
+    p.add_argument("--config", help="a production Odoo config (default: var/)")
+    p.add_argument("--db", help="database (default: the config's db_name)")
+    p.add_argument("--output", help="new folder (default: var/backups/<db>-<time>)")
+    p.set_defaults(func=product.cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup onto a new database")
+    p.add_argument("backup", help="the backup folder")
+    p.add_argument("--config", help="a production Odoo config (default: var/)")
+    p.add_argument("--db", help="database name (default: the backed-up one)")
+    p.set_defaults(func=product.cmd_restore)
+    p = sub.add_parser("upgrade", help="update the addons on an existing database")
+    p.add_argument("--config", help="a production Odoo config (default: var/)")
+    p.add_argument("--db", help="database (default: the config's db_name)")
+    p.add_argument("--no-backup", action="store_true", help="skip the backup first")
+    p.set_defaults(func=product.cmd_upgrade)
 
     p = sub.add_parser("test", help="run every test tier")
     p.add_argument("--no-setup", action="store_true", help="skip installing deps")
