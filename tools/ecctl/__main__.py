@@ -9,7 +9,7 @@ import sys
 
 from . import odoo as odoo_mod
 from . import product, setup, testrun
-from .paths import ADDONS_DIR, LOG_DIR, VAR
+from .paths import ADDONS_DIR, LOG_DIR, ROOT, VAR
 from .pg import Cluster
 
 ALL_TIERS = ["lint", "python", "odoo", "browser", "ops", "asterisk"]
@@ -74,7 +74,8 @@ def addons_fingerprint():
 def cmd_dev_env(args):
     """A dev database with every addon installed; prints the EC_* variables."""
     odoo, cluster, template = dev_odoo()
-    db = "ec_dev_all"
+    # per checkout: the dev cluster is shared by several worktrees
+    db = "ec_dev_all_" + hashlib.sha1(ROOT.encode()).hexdigest()[:8]
     stamp = os.path.join(VAR, "devpg", f"{db}.fingerprint")
     fingerprint = addons_fingerprint()
     current = None

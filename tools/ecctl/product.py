@@ -240,6 +240,12 @@ def cmd_upgrade(args):
         update, install = ops.upgrade(odoo, pg, db, ["-c", conf], logfile)
     except ops.OpsError as exc:
         say(str(exc))
+        say(
+            "Odoo is left stopped: Odoo commits the update addon by addon, so "
+            "the database may be half updated. Fix the addons and run upgrade "
+            "again, or restore the backup taken above (./bin/eldercare restore "
+            "<folder> --db <name>) with the previous release's code."
+        )
         return 1
     say(f"updated {', '.join(update)}")
     if install:
