@@ -28,7 +28,13 @@ import websocket
 
 from tools.ecctl import ops
 from tools.ecctl.pg import Cluster, free_port
-from tools.ecctl.server import Nginx, OdooBehindNginx, http_ok, wait_until
+from tools.ecctl.server import (
+    Nginx,
+    OdooBehindNginx,
+    http_ok,
+    port_open,
+    wait_until,
+)
 
 BRIDGE_LOGIN = "eldercare_bridge"
 PREPARE = """
@@ -137,7 +143,12 @@ class Platform:
         self.url = f"http://127.0.0.1:{self.nginx.port}"
         for name, srv in self.servers.items():
             direct = f"http://127.0.0.1:{srv.http_port}/web/health"
-            wait_until(lambda d=direct: http_ok(d), 240, f"Odoo server {name}", 0.5)
+            wait_until(
+                lambda d=direct, s=srv: http_ok(d) and port_open(s.gevent_port),
+                240,
+                f"Odoo server {name} (HTTP workers and websocket)",
+                0.5,
+            )
 
     def server_url(self, name):
         return f"http://127.0.0.1:{self.servers[name].http_port}"
@@ -185,7 +196,7 @@ class Platform:
             "WHERE call_linkedid LIKE 'scale-%' GROUP BY call_linkedid",
         )
         counts = dict.fromkeys(linkedids, 0)
-        counts.update({lid: int(n) for lid, n in rows})
+        counts.update({lid: int(n) for lid, n in rows if lid in counts})
         return counts
 
     def close(self):
@@ -311,3 +322,12 @@ def test_server_a_killed_mid_burst_no_alarm_lost(platform):
     assert counts == dict.fromkeys(calls, 1), counts
     assert platform.servers["a"].odoo_proc.wait(10) is not None
     assert resent <= 2, f"{resent} requests had to be resent"
+    # nginx did meet the dead server and moved the calls to B
+    with open(platform.nginx.error_log, errors="replace") as handle:
+        refused = [
+            line
+            for line in handle
+            if "Connection refused" in line
+            and f":{platform.servers['a'].http_port}" in line
+        ]
+    assert refused, "no request went to the dead server A: nothing was proven"
