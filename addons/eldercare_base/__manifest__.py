@@ -37,9 +37,11 @@
         "views/eldercare_recurring_need_views.xml",
         "views/menus.xml",
         "views/eldercare_elder_access_log_views.xml",
+        "views/webclient_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
+        "demo/res_company_logo_demo.xml",
         "demo/eldercare_area_demo.xml",
         "demo/res_partner_provider_demo.xml",
         "demo/res_users_demo.xml",
