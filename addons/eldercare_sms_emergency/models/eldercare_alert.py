@@ -68,10 +68,15 @@ class EldercareAlert(models.Model):
         return bool(self.env["sms.sms"]._eldercare_kannel_config())
 
     def _eldercare_send_sms(self, relatives):
-        """Notify: the "confirmed" SMS (once per relative and alert)."""
+        """Notify: the "confirmed" SMS (once per relative and alert). With
+        ``eldercare_sms_event="unanswered"`` in the context (the cascade's
+        fallback), the "we could not reach you, reply 1" SMS instead."""
         self.ensure_one()
-        self._eldercare_sms("confirmed", relatives)
-        return self._eldercare_sms_texted(relatives, "confirmed")
+        event = self.env.context.get("eldercare_sms_event") or "confirmed"
+        if event not in TEMPLATES:
+            event = "confirmed"
+        self._eldercare_sms_safe(event, relatives)
+        return self._eldercare_sms_texted(relatives, event)
 
     def _eldercare_sms_call_unanswered(self, relative):
         """Cascade fallback: text a relative whose call was not answered.
@@ -79,7 +84,7 @@ class EldercareAlert(models.Model):
         Returns the sms.sms queued (empty when that relative already got it or
         has no usable number)."""
         self.ensure_one()
-        return self._eldercare_sms("unanswered", relative)
+        return self._eldercare_sms_safe("unanswered", relative)
 
     # ------------------------------------------------------------ helpers
     def _eldercare_sms_relatives(self):
@@ -103,14 +108,14 @@ class EldercareAlert(models.Model):
                 pairs.append((alert, recipients))
         return template._eldercare_send_many(pairs, emergency=True)
 
-    def _eldercare_sms_safe(self, event):
+    def _eldercare_sms_safe(self, event, relatives=None):
         """``_eldercare_sms`` that never blocks the alert itself: an SMS that
         cannot be queued must not stop an alert from being raised, confirmed
         or resolved. The failure is logged as an error and written on each
         alert's chatter for the operator."""
         try:
             with self.env.cr.savepoint():
-                return self._eldercare_sms(event)
+                return self._eldercare_sms(event, relatives)
         except Exception as exc:  # pylint: disable=broad-except
             _logger.exception("SMS %r of alerts %s not queued", event, self.ids)
             for alert in self:
