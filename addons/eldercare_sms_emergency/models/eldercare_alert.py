@@ -65,18 +65,21 @@ class EldercareAlert(models.Model):
 
     # ------------------------------------------------------------ SMS hooks
     def _eldercare_sms_provider_configured(self):
-        return bool(self.env["sms.sms"]._eldercare_kannel_config())
+        return super()._eldercare_sms_provider_configured() or bool(
+            self.env["sms.sms"]._eldercare_kannel_config()
+        )
 
     def _eldercare_send_sms(self, relatives):
         """Notify: the "confirmed" SMS (once per relative and alert). With
         ``eldercare_sms_event="unanswered"`` in the context (the cascade's
         fallback), the "we could not reach you, reply 1" SMS instead."""
         self.ensure_one()
+        texted = super()._eldercare_send_sms(relatives)
         event = self.env.context.get("eldercare_sms_event") or "confirmed"
         if event not in TEMPLATES:
             event = "confirmed"
         self._eldercare_sms_safe(event, relatives)
-        return self._eldercare_sms_texted(relatives, event)
+        return texted | self._eldercare_sms_texted(relatives, event)
 
     def _eldercare_sms_call_unanswered(self, relative):
         """Cascade fallback: text a relative whose call was not answered.
