@@ -21,7 +21,9 @@
         "views/eldercare_alert_views.xml",
         "views/eldercare_alert_cascade_views.xml",
         "views/eldercare_call_simulate_views.xml",
+        "views/eldercare_escalation_step_views.xml",
         "views/menus.xml",
+        "views/eldercare_escalation_menus.xml",
     ],
     "demo": [
         "demo/eldercare_pbx_line_demo.xml",

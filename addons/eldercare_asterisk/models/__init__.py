@@ -1,8 +1,10 @@
 from . import (
     eldercare_alert,
     eldercare_alert_cascade,
+    eldercare_bridge_status,
     eldercare_call,
     eldercare_dial_request,
+    eldercare_escalation_step,
     eldercare_ivr_option,
     eldercare_pbx,
     eldercare_pbx_bridge,

@@ -5,6 +5,7 @@ from . import (
     test_cascade,
     test_cascade_tour,
     test_dialer,
+    test_escalation,
     test_ivr,
     test_jsonrpc,
     test_routing,

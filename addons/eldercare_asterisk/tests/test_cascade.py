@@ -86,9 +86,9 @@ class TestCascade(EldercarePbxCase):
         )
 
     def raise_alert(self, linkedid="cas-1", **vals):
-        alert = self.env["eldercare.alert"]._raise_from_call(
-            {"linkedid": linkedid, "caller_number": "13700007001", "did": "7901"}
-        )
+        alert = self.env["eldercare.alert"]._raise_from_calls(
+            [{"linkedid": linkedid, "caller_number": "13700007001", "did": "7901"}]
+        )[0]
         if vals:
             alert.write(vals)
         return alert

@@ -44,9 +44,9 @@ class TestDialer(EldercarePbxCase):
         self.assertIn("张伟", dials[0]["callerid"])
 
     def test_alert_call_back_rings_the_one_key_phone(self):
-        alert = self.env["eldercare.alert"]._raise_from_call(
-            {"linkedid": "cb-1", "caller_number": ELDER_NUMBER, "did": "7901"}
-        )
+        alert = self.env["eldercare.alert"]._raise_from_calls(
+            [{"linkedid": "cb-1", "caller_number": ELDER_NUMBER, "did": "7901"}]
+        )[0]
         alert.with_user(self.operator).action_call_back()
         dial = self.sync()["dial"][0]
         self.assertEqual(dial["exten"], ELDER_NUMBER)
@@ -58,9 +58,9 @@ class TestDialer(EldercarePbxCase):
         self.assertEqual(alert.state, "confirming")
 
     def test_dialer_not_polling_warns_the_operator(self):
-        alert = self.env["eldercare.alert"]._raise_from_call(
-            {"linkedid": "cb-2", "caller_number": ELDER_NUMBER, "did": "7901"}
-        )
+        alert = self.env["eldercare.alert"]._raise_from_calls(
+            [{"linkedid": "cb-2", "caller_number": ELDER_NUMBER, "did": "7901"}]
+        )[0]
         old = self.env["eldercare.pbx"]._dial(
             {"purpose": "click_to_call", "channel": "PJSIP/7102", "exten": "1"}
         )

@@ -41,9 +41,9 @@ class TestCallPopupTour(HttpCase):
         bridge = self.env["eldercare.pbx.bridge"].with_user(
             self.env.ref("eldercare_asterisk.user_eldercare_bridge")
         )
-        bridge.agi_route(
-            {"linkedid": "tour-call-1", "caller_num": "13900139075", "did": "7300"}
-        )
+        bridge.agi_route_batch(
+            [{"linkedid": "tour-call-1", "caller_num": "13900139075", "did": "7300"}]
+        )[0]
         bridge.ivr_choice({"linkedid": "tour-call-1", "digits": "0"})
         bridge.ami_events(
             [

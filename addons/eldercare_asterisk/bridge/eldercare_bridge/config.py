@@ -15,6 +15,8 @@ DEFAULT_FORWARD_EVENTS = (
     "AgentConnect",
     "QueueCallerJoin",
     "Hangup",
+    # EldercareEscalation: the dialplan rings a step of the escalation chain
+    "UserEvent",
 )
 
 
@@ -49,6 +51,10 @@ class Config:
     tts_dir: str = ""  # dialer: where per-call speech is written (Asterisk sounds)
     tts_prefix: str = "eldercare-tts"  # that directory as Asterisk names it
     log_level: str = "INFO"
+    # name of this bridge on the supervisors' dashboard, and how often it
+    # reports there (alarms held in the spool, dead letters, queue members)
+    bridge_name: str = "bridge"
+    heartbeat_interval: float = 10.0
 
     ENV = {
         "odoo_url": "EC_ODOO_URL",
@@ -77,6 +83,8 @@ class Config:
         "tts_dir": "EC_TTS_DIR",
         "tts_prefix": "EC_TTS_PREFIX",
         "log_level": "EC_LOG_LEVEL",
+        "bridge_name": "EC_BRIDGE_NAME",
+        "heartbeat_interval": "EC_HEARTBEAT_INTERVAL",
     }
 
     @classmethod
