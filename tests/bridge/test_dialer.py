@@ -82,7 +82,7 @@ class RecordingAMI(FakeAMI):
         return [p for p in self.raw if dict(p).get("Action") == "Originate"]
 
 
-async def until(predicate, timeout=5.0, what="condition"):
+async def until(predicate, timeout=15.0, what="condition"):
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():

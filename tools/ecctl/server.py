@@ -331,12 +331,18 @@ class OdooBehindNginx:
         self.http_port = http_port or free_port()
         self.gevent_port = gevent_port or free_port()
         self.listen_port = listen_port or free_port()
+        # EC_ODOO_WORKERS=0: Odoo's single-process (threaded) server behind the
+        # same nginx, for benchmark baselines; it serves /websocket itself
+        if "workers" not in options and os.environ.get("EC_ODOO_WORKERS"):
+            options["workers"] = os.environ["EC_ODOO_WORKERS"]
         self.options = options
+        self.single_process = str(options.get("workers", "")) == "0"
+        ws_port = self.http_port if self.single_process else self.gevent_port
         self.odoo_proc = None
         self.nginx = Nginx(
             os.path.join(workdir, "nginx"),
             self.listen_port,
-            [("127.0.0.1", self.http_port, self.gevent_port)],
+            [("127.0.0.1", self.http_port, ws_port)],
         )
 
     @property
@@ -374,7 +380,9 @@ class OdooBehindNginx:
         def ready():
             if self.odoo_proc.poll() is not None:
                 raise RuntimeError(f"Odoo exited; see {self.logfile}")
-            return http_ok(self.url + "/web/health") and port_open(self.gevent_port)
+            if not http_ok(self.url + "/web/health"):
+                return False
+            return self.single_process or port_open(self.gevent_port)
 
         wait_until(ready, timeout, f"Odoo behind nginx at {self.url}", 0.5)
 
