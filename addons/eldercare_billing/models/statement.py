@@ -893,7 +893,18 @@ class EldercareStatement(models.Model):
             group.write(
                 {"payment_reminder_date": today, "payment_reminder_channel": channel}
             )
+        if by_channel["call"]:
+            by_channel["call"]._eldercare_request_reminder_calls()
         return statements
+
+    def _eldercare_request_reminder_calls(self):
+        """Hook for the dialer: place the payment reminder calls of these
+        statements now; return the statements whose call was queued.
+
+        By default nothing is dialled from here: the calls are listed by
+        ``res.partner._eldercare_outbound_call_tasks(date)`` (type "payment")
+        and the community worker gets a Payment Reminder activity."""
+        return self.browse()
 
     @api.model
     def _payment_reminder_partners(self, date):
