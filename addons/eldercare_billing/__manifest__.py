@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Eldercare Call Center",
     "website": "https://github.com/eldercare-call-center",
-    "depends": ["eldercare_base", "account", "portal"],
+    "depends": ["eldercare_base", "account", "portal", "l10n_cn"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/eldercare_billing_security.xml",
@@ -15,6 +15,8 @@
         "security/eldercare_billing_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/account_payment_term_data.xml",
+        "data/product_tax_data.xml",
         "report/statement_report.xml",
         "report/settlement_report.xml",
         "views/subsidy_rule_views.xml",
