@@ -67,7 +67,9 @@ class TestStatementDelivery(EldercareBillingDataMixin, AccountTestInvoicingCommo
         self.assertEqual(self.st_alone.delivery_state, "no_channel")
         # with a gateway: elder's mobile and the emergency-contact relative
         with patch.object(
-            type(self.env["eldercare.statement"]), "_eldercare_send_sms", fake_sms
+            type(self.env["eldercare.statement"]),
+            "_eldercare_send_statement_notice",
+            fake_sms,
         ):
             self.st_dibao.action_deliver()
         self.assertEqual(self.st_dibao.delivery_state, "done")
