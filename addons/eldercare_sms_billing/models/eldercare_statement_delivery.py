@@ -2,7 +2,7 @@ from odoo import models
 
 
 class EldercareStatement(models.Model):
-    _inherit = "eldercare.statement"
+    _inherit = "eldercare.statement"  # pylint: disable=consider-merging-classes-inherited
 
     def _eldercare_send_sms(self, numbers, body):
         """Billing's SMS hook (payment reminders) through the Kannel gateway:
