@@ -8,6 +8,7 @@ from . import (
     test_escalation,
     test_ivr,
     test_jsonrpc,
+    test_role_screens,
     test_routing,
     test_tour,
     test_views,

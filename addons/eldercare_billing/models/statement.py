@@ -743,6 +743,12 @@ class EldercareStatement(models.Model):
         Without a gateway nothing is sent and nothing is pretended."""
         return []
 
+    def _eldercare_send_statement_notice(self, numbers, body):
+        """The "statement ready" SMS; returns the numbers texted.  An SMS addon
+        that already texts it when the statement is invoiced returns those
+        numbers instead of texting again."""
+        return self._eldercare_send_sms(numbers, body)
+
     def _eldercare_printed_statement(self):
         """(file name, content) of the printed statement: a PDF when the
         report engine renders one, else the HTML version, named as such."""
@@ -808,7 +814,7 @@ class EldercareStatement(models.Model):
             numbers = statement._eldercare_sms_numbers()
             texted = []
             if numbers:
-                texted = statement._eldercare_send_sms(
+                texted = statement._eldercare_send_statement_notice(
                     numbers,
                     statement.env._(
                         "Eldercare statement %(period)s for %(elder)s: to pay "
@@ -893,7 +899,18 @@ class EldercareStatement(models.Model):
             group.write(
                 {"payment_reminder_date": today, "payment_reminder_channel": channel}
             )
+        if by_channel["call"]:
+            by_channel["call"]._eldercare_request_reminder_calls()
         return statements
+
+    def _eldercare_request_reminder_calls(self):
+        """Hook for the dialer: place the payment reminder calls of these
+        statements now; return the statements whose call was queued.
+
+        By default nothing is dialled from here: the calls are listed by
+        ``res.partner._eldercare_outbound_call_tasks(date)`` (type "payment")
+        and the community worker gets a Payment Reminder activity."""
+        return self.browse()
 
     @api.model
     def _payment_reminder_partners(self, date):

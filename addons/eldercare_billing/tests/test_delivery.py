@@ -67,7 +67,9 @@ class TestStatementDelivery(EldercareBillingDataMixin, AccountTestInvoicingCommo
         self.assertEqual(self.st_alone.delivery_state, "no_channel")
         # with a gateway: elder's mobile and the emergency-contact relative
         with patch.object(
-            type(self.env["eldercare.statement"]), "_eldercare_send_sms", fake_sms
+            type(self.env["eldercare.statement"]),
+            "_eldercare_send_statement_notice",
+            fake_sms,
         ):
             self.st_dibao.action_deliver()
         self.assertEqual(self.st_dibao.delivery_state, "done")
@@ -128,7 +130,18 @@ class TestStatementDelivery(EldercareBillingDataMixin, AccountTestInvoicingCommo
         # the due date comes from the invoice (its payment terms)
         day = due + timedelta(days=20)
         self.elder_dibao.eldercare_reminder_channel = "sms"
-        reminded = Statement._give_payment_reminders(date=day)
+        dialled = []
+
+        def fake_dial(statements):
+            dialled.append(statements)
+            return statements
+
+        with patch.object(
+            type(Statement), "_eldercare_request_reminder_calls", fake_dial
+        ):
+            reminded = Statement._give_payment_reminders(date=day)
+        # the dialer is asked once, for the call reminders
+        self.assertEqual(dialled, [self.st_normal | self.st_dibao])
         self.assertEqual(reminded, self.st_normal | self.st_dibao)
         # no SMS gateway: the SMS preference falls back to a call
         self.assertEqual(self.st_dibao.payment_reminder_channel, "call")
