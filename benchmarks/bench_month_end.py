@@ -20,8 +20,8 @@ and deliveries) and payment terms -- the baseline too (Odoo computes its taxes).
 
 It prints the figures, the projection for 10,000 elders (budget: 300 s) and the
 speed-up over the baseline.  ``--profile FILE`` writes a cProfile of the month
-end (read it with ``python3 -m pstats FILE``).  Everything it creates is committed: use a database
-you can throw away.
+end (read it with ``python3 -m pstats FILE``).  Everything it creates is
+committed: use a database you can throw away.
 
 Usage::
 

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.fields import Command
 
+# account.move.line._compute_sequence
+LINE_SEQUENCES = {"tax": 10000, "rounding": 11000, "payment_term": 12000}
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -282,6 +285,7 @@ class AccountMove(models.Model):
                 base_lines, company, include_caba_tags=False
             )
             tax_results = AccountTax._prepare_tax_lines(base_lines, company)
+            repartitions = self.env["account.tax.repartition.line"]
             line_cmds = []
             untaxed = 0.0
             for base_line, to_update in tax_results["base_lines_to_update"]:
@@ -324,6 +328,8 @@ class AccountMove(models.Model):
             line_cmds += self._eldercare_term_lines(
                 header, partner, commercial, fpos, company, untaxed, tax_total, sale
             )
+            for _cmd, _id, vals in line_cmds:
+                self._eldercare_complete_line(vals, header, company, repartitions)
             vals_list.append(
                 dict(
                     header,
@@ -332,10 +338,40 @@ class AccountMove(models.Model):
                         header, partner
                     ).id,
                     fiscal_position_id=fpos.id,
+                    # the other precomputed fields: with all of them given, the
+                    # ORM need not build a new() record per move and per line
+                    partner_shipping_id=partner.address_get(["delivery"])["delivery"],
+                    delivery_date=header.get("delivery_date", False),
+                    invoice_currency_rate=1.0,
                     line_ids=line_cmds,
                 )
             )
         return vals_list
+
+    @api.model
+    def _eldercare_complete_line(self, vals, header, company, repartitions):
+        """The precomputed fields of a journal item, as their computes give them."""
+        balance = vals["balance"]
+        display_type = vals["display_type"]
+        vals.update(
+            company_id=company.id,
+            company_currency_id=company.currency_id.id,
+            journal_id=header["journal_id"],
+            debit=balance if balance > 0.0 else 0.0,
+            credit=-balance if balance < 0.0 else 0.0,
+            sequence=LINE_SEQUENCES.get(display_type, 100),
+        )
+        if display_type == "product":
+            vals.update(tax_line_id=False, tax_group_id=False)
+            return
+        vals.update(quantity=0.0, price_unit=0.0, product_uom_id=False)
+        if display_type == "tax":
+            tax = repartitions.browse(vals["tax_repartition_line_id"]).tax_id
+            vals.update(tax_line_id=tax.id, tax_group_id=tax.tax_group_id.id)
+        else:
+            vals.update(
+                tax_ids=[Command.set([])], tax_line_id=False, tax_group_id=False
+            )
 
     @api.model
     def _eldercare_term_lines(
@@ -374,10 +410,24 @@ class AccountMove(models.Model):
             total = currency.round(untaxed + tax_total)
             due = fields.Date.to_date(header.get("invoice_date_due") or date_ref)
             amounts[due] = [total, total]
+        # the name _compute_name gives a payment-term line
+        ref, reference = header.get("ref"), header.get("payment_reference")
+        if reference and ref and reference != ref:
+            name = f"{ref} - {reference}"
+        else:
+            name = reference or False
+        installments = len(term.line_ids) > 1
         return [
             Command.create(
                 {
                     "display_type": "payment_term",
+                    "name": self.env._(
+                        "%(name)s installment #%(number)s",
+                        name=name if name else "",
+                        number=index + 1,
+                    ).lstrip()
+                    if installments
+                    else name,
                     "account_id": account.id,
                     "partner_id": commercial.id,
                     "balance": balance,
@@ -386,7 +436,9 @@ class AccountMove(models.Model):
                     "date_maturity": due,
                 }
             )
-            for due, (balance, amount_currency) in amounts.items()
+            for index, (due, (balance, amount_currency)) in enumerate(
+                sorted(amounts.items())
+            )
         ]
 
     @api.model

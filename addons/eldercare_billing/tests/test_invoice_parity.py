@@ -119,6 +119,9 @@ class TestInvoiceParity(EldercareBillingDataMixin, AccountTestInvoicingCommon):
             move.invoice_date_due,
             move.invoice_payment_term_id.id,
             move.fiscal_position_id.id,
+            move.partner_shipping_id.id,
+            move.delivery_date,
+            move.invoice_currency_rate,
             move.currency_id.id,
             currency.round(move.amount_untaxed),
             currency.round(move.amount_tax),
@@ -128,6 +131,10 @@ class TestInvoiceParity(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         lines = sorted(
             (
                 line.display_type,
+                line.sequence,
+                line.tax_group_id.id,
+                line.company_id.id,
+                line.journal_id.id,
                 line.account_id.code,
                 line.product_id.id,
                 # numbers differ between two runs: the move's, the statement's
