@@ -349,10 +349,19 @@ class ResPartner(models.Model):
 
     @api.model
     @api.readonly
-    def web_search_read(self, domain, specification, **kwargs):
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
         return super(
             ResPartner, self.with_context(eldercare_listing=True)
-        ).web_search_read(domain, specification, **kwargs)
+        ).web_search_read(
+            domain,
+            specification,
+            offset=offset,
+            limit=limit,
+            order=order,
+            count_limit=count_limit,
+        )
 
     def _eldercare_on_archive(self):
         """An archived elder frees its numbers and gets no more services."""

@@ -51,6 +51,25 @@ class TestFamilyInvite(FamilyCommon):
             env["eldercare.work.order"].search([])
         with self.assertRaises(AccessError), mute_logger("odoo.models"):
             env["eldercare.relative"].search([])
+        # nor to the elder's chatter and attachments
+        note = self.elder_a.message_post(body="已电话回访", message_type="comment")
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "体检报告.txt",
+                "res_model": "res.partner",
+                "res_id": self.elder_a.id,
+                "raw": b"report",
+            }
+        )
+        self.assertFalse(
+            env["mail.message"].search(
+                [("model", "=", "res.partner"), ("res_id", "=", self.elder_a.id)]
+            )
+        )
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            note.with_user(self.relative_user).read(["body"])
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            attachment.with_user(self.relative_user).read(["raw"])
 
     def test_update_contact_rejects_garbage(self):
         with self.assertRaisesRegex(UserError, "not a phone number"):
