@@ -207,7 +207,6 @@ class EldercareWorkOrder(models.Model):
     # ----------------------------------------------------------- dispatch
     coordinator_id = fields.Many2one(
         "res.users",
-        string="Coordinator",
         index=True,
         tracking=True,
         default=lambda self: self._default_coordinator(),
