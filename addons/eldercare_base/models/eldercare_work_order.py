@@ -1117,7 +1117,7 @@ class EldercareWorkOrder(models.Model):
         if not photos:
             missing.append(_("a photo of the work"))
         if not (
-            self.date_started and self.date_end and self.date_end > self.date_started
+            self.date_started and self.date_end and self.date_end >= self.date_started
         ):
             missing.append(_("the start and end times"))
         if not self.evidence_pin_ok:
