@@ -10,6 +10,7 @@ class FakeAMI:
         self.logins = 0
         self.actions = []
         self.channels = []  # CoreShowChannel entries returned on resync
+        self.astdb = {}  # "/family/key" -> value, for DBGetTree
         self.server = None
         self.port = None
 
@@ -87,6 +88,28 @@ class FakeAMI:
                 f"Event: CoreShowChannelsComplete\r\nActionID: {aid}\r\n"
                 f"EventList: Complete\r\nListItems: {len(self.channels)}\r\n\r\n"
             )
+        elif action == "dbgettree":
+            family = frame.get("Family", "")
+            rows = {k: v for k, v in self.astdb.items() if k.startswith(f"/{family}/")}
+            if not rows:
+                out = (
+                    f"Response: Error\r\nActionID: {aid}\r\n"
+                    "Message: Database entry not found\r\n\r\n"
+                )
+            else:
+                out = (
+                    f"Response: Success\r\nActionID: {aid}\r\nEventList: start\r\n"
+                    "\r\n"
+                )
+                for key, val in rows.items():
+                    out += (
+                        f"Event: DBGetTreeResponse\r\nActionID: {aid}\r\n"
+                        f"Key: {key}\r\nVal: {val}\r\n\r\n"
+                    )
+                out += (
+                    f"Event: DBGetTreeComplete\r\nActionID: {aid}\r\n"
+                    f"EventList: Complete\r\nListItems: {len(rows)}\r\n\r\n"
+                )
         else:
             out = f"Response: Success\r\nActionID: {aid}\r\nPing: Pong\r\n\r\n"
         writer.write(out.encode())

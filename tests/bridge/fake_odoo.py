@@ -27,12 +27,20 @@ class FakeOdoo:
         self.requests = []
         self.events = []
         self.calls = []  # (method, args)
+        self.heartbeats = []  # bridge_heartbeat reports, in order
+        self.refuse = set()  # linkedids spooled_alerts answers without an alert
+        self.ivr_emergency_digits = ["9"]
+        self.route_as = {}  # did -> route answered whatever the line table says
+        self.broken = set()  # methods answering with an Odoo server error
+        self.chain = []  # escalation chain of emergency routing answers
         self._ids = itertools.count(100)
         self.server = None
 
     # -- the contract ---------------------------------------------------------
     def _raise_alert(self, params, channel):
         linkedid = params.get("linkedid")
+        if params.get("channel_kind") == "ivr":
+            channel = "ivr"
         with self.lock:
             if linkedid in self.alerts:
                 return self.alerts[linkedid]
@@ -53,6 +61,14 @@ class FakeOdoo:
     def agi_route(self, params):
         elder_id = self.elders.get(params.get("caller_num") or "", 0)
         did = params.get("did")
+        if did in self.route_as:
+            return {
+                "route": self.route_as[did],
+                "elder_id": elder_id,
+                "alert_id": 0,
+                "call_id": 1,
+                "queue": "eldercare-service",
+            }
         if did in self.emergency_dids:
             alert = self._raise_alert(params, "emergency_line")
             return {
@@ -61,6 +77,7 @@ class FakeOdoo:
                 "alert_id": alert["id"],
                 "call_id": 1,
                 "queue": "eldercare-emergency",
+                "chain": self.chain,
             }
         return {
             "route": "ivr",
@@ -134,16 +151,28 @@ class FakeOdoo:
     def spooled_alerts(self, items):
         out = []
         for item in items:
+            if item.get("linkedid") in self.refuse:
+                continue  # Odoo could not record this one (logged there)
             alert = self._raise_alert(item, "emergency_line")
             out.append({"linkedid": item.get("linkedid"), "alert_id": alert["id"]})
         return out
+
+    def dial_sync(self, reports, active_ids, accept=True):
+        return {"dial": [], "hangup": [], "max_channels": 10}
 
     def bridge_config(self):
         return {
             "emergency_dids": self.emergency_dids,
             "service_dids": self.service_dids,
             "operator_endpoints": {"1001": 2, "1002": 6},
+            "ivr_emergency_digits": self.ivr_emergency_digits,
+            "escalation_chain": self.chain,
         }
+
+    def bridge_heartbeat(self, report):
+        with self.lock:
+            self.heartbeats.append(report)
+        return {"status_id": 1}
 
     # -- HTTP -------------------------------------------------------------------
     def dispatch(self, body):
@@ -162,6 +191,8 @@ class FakeOdoo:
                 time.sleep(self.delay)
             with self.lock:
                 self.calls.append((meth, margs))
+            if meth in self.broken:
+                raise RuntimeError(f"{meth} is broken in this Odoo")
             return getattr(self, meth)(*margs)
         raise ValueError(f"unsupported {service}.{method}")
 

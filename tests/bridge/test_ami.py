@@ -1,5 +1,6 @@
 import asyncio
 import random
+import time
 
 import pytest
 from eldercare_bridge.ami import AMIClient, build_action, parse_frames
@@ -182,3 +183,42 @@ def test_bridge_forwards_events_in_order_and_spools_live_emergency_calls(
     seqs = [int(e["Seq"]) for e in fake.events if e.get("Seq")]
     assert seqs == sorted(seqs)
     assert all("ActionID" not in e for e in fake.events)
+
+
+def test_emergency_call_while_the_bridge_was_down_is_raised_once_from_astdb(
+    fake, tmp_path
+):
+    """The caller hung up before the bridge came back: only the dialplan's
+    AstDB record is left. Raised once, at the time the elder called, also
+    after another restart."""
+    called_at = time.time() - 300
+
+    async def scenario():
+        ami = await FakeAMI().start()
+        ami.astdb = {
+            "/eldercare_fallback/20.1": f"{called_at:.0f}|13800138000|8001|line",
+            "/eldercare_fallback/20.2": f"{called_at:.0f}|13900000000|8000|ivr",
+            # a week old: history, not an alarm
+            "/eldercare_fallback/19.9": f"{called_at - 8 * 86400:.0f}|1|8001|line",
+        }
+        cfg = make_config(
+            fake, tmp_path, ami_port=ami.port, ami_user="eldercare", ami_secret="s3cret"
+        )
+        for _restart in range(2):
+            async with running_bridge(cfg) as bridge:
+                await asyncio.wait_for(bridge.ami.connected.wait(), 5)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and not (
+                    {"20.1", "20.2"} <= set(fake.alerts) and not len(bridge.spool)
+                ):
+                    await asyncio.sleep(0.05)
+        await ami.stop()
+
+    asyncio.run(scenario())
+    assert set(fake.alerts) == {"20.1", "20.2"}
+    assert fake.alert_raises == 2, "raised once each, across two restarts"
+    assert fake.alerts["20.1"]["caller_number"] == "13800138000"
+    assert fake.alerts["20.1"]["received_at"].startswith(
+        time.strftime("%Y-%m-%d %H:%M", time.gmtime(called_at))
+    )
+    assert fake.alerts["20.2"]["channel"] == "ivr"

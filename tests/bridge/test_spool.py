@@ -77,3 +77,55 @@ def test_compaction_keeps_only_pending(tmp_path, monkeypatch):
     spool = Spool(tmp_path)
     assert [i["linkedid"] for i in spool.items()] == ["L7"]
     spool.close()
+
+
+def test_each_alarm_retries_on_its_own_and_a_failing_one_becomes_a_dead_letter(
+    tmp_path,
+):
+    from eldercare_bridge import spool as spool_mod
+
+    spool = Spool(tmp_path)
+    spool.add("bad", {"caller_num": "13800138000", "did": "8001"})
+    spool.add("good", {"caller_num": "13900000000", "did": "8001"})
+    assert [i["linkedid"] for i in spool.due(now=0)] == ["bad", "good"]
+    # Odoo did not record "bad": it waits, "good" does not
+    assert not spool.record_failure("bad", "Odoo did not record it", now=0)
+    assert [i["linkedid"] for i in spool.due(now=0)] == ["good"]
+    assert spool.next_try_in(now=0) == 0.0  # "good" is due now
+    # the waits grow (capped); never-failed alarms always come first
+    dead = False
+    now = 0.0
+    for _ in range(spool_mod.DEAD_AFTER - 1):
+        now += spool_mod.RETRY_CAP
+        assert [i["linkedid"] for i in spool.due(now=now)] == ["good", "bad"]
+        dead = spool.record_failure("bad", "Odoo did not record it", now=now)
+    assert dead, "the 5th failure lists it as a dead letter"
+    assert spool.attempts("bad") == spool_mod.DEAD_AFTER
+    [letter] = spool.dead_letters()
+    assert letter["linkedid"] == "bad" and letter["caller_num"] == "13800138000"
+    with open(tmp_path / "deadletter.jsonl") as fh:
+        record = json.loads(fh.readline())
+    assert record["op"] == "dead" and record["params"]["did"] == "8001"
+    # still pending, still retried: an alarm is never given up
+    assert "bad" in spool.pending
+    assert spool.mark_done("bad", 7)
+    assert spool.dead_letters() == []
+    with open(tmp_path / "deadletter.jsonl") as fh:
+        assert json.loads(fh.read().splitlines()[-1])["op"] == "recovered"
+    spool.close()
+
+
+def test_oldest_pending_age_survives_a_restart_and_a_compaction(tmp_path, monkeypatch):
+    from eldercare_bridge import spool as spool_mod
+
+    monkeypatch.setattr(spool_mod, "COMPACT_MIN_BYTES", 10)
+    spool = Spool(tmp_path)
+    spool.add("old", {"did": "8001"})
+    spool.added_at["old"] -= 120  # spooled two minutes ago
+    spool.add("x", {"did": "8001"})
+    spool.mark_done("x", 1)
+    assert spool.compact()
+    spool.close()
+    spool = Spool(tmp_path)
+    assert 119 <= spool.oldest_pending_seconds() < 130
+    spool.close()

@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BRIDGE_PATH = os.path.join(REPO, "addons", "eldercare_asterisk", "bridge")
 for path in (
+    REPO,  # tools.ecctl.server: Odoo's production shape
     os.path.join(REPO, "tools", "asterisk"),
     os.path.join(REPO, "tests", "bridge"),
     BRIDGE_PATH,
@@ -361,6 +362,29 @@ class FakeBackend:
             "ended": any(e.get("Event") == "Hangup" for e in events),
         }
 
+    def set_escalation(self, steps):
+        """Escalation chain [(target, seconds)]: "queue", "on_call" (phone
+        1003) or a dial string; None: back to no chain."""
+        self.fake.chain = [
+            {"target": "PJSIP/1003" if t == "on_call" else t, "seconds": sec}
+            for t, sec in steps or []
+        ]
+
+    def escalation_steps(self, linkedid):
+        """The fake keeps no escalation log: the forwarded dialplan events."""
+        with self.fake.lock:
+            return [
+                (e.get("Step"), e.get("Target"))
+                for e in self.fake.events
+                if e.get("Linkedid") == linkedid
+                and e.get("UserEvent") == "EldercareEscalation"
+            ]
+
+    def alert_kind(self, linkedid):
+        """(channel, alert type code) of the call's alert; the fake has no types."""
+        alert = self.fake.alerts.get(linkedid)
+        return alert and (alert["channel"], None)
+
     def alert_counts(self, linkedids):
         with self.fake.lock:
             return {lid: (1 if lid in self.fake.alerts else 0) for lid in linkedids}
@@ -491,37 +515,32 @@ class OdooBackend:
 
     def start(self):
         e = os.environ
-        cmd = shlex.split(e["EC_ODOO_CMD"]) + [
-            "-d",
-            self.db,
-            f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
-            "--db_host",
-            self.pg["host"],
-            "--db_port",
-            self.pg["port"],
-            "--db_user",
-            self.pg["user"],
-            "--db_password",
-            e["EC_PG_PASSWORD"],
-            "--http-port",
-            str(self.port),
-            "--http-interface",
-            "127.0.0.1",
-            "--workers",
-            "0",
-            "--max-cron-threads",
-            "0",
-            "--logfile",
+        # production shape (tools/ecctl/server.py): HTTP workers, a cron
+        # worker and the websocket on the gevent port, nginx on self.port
+        from tools.ecctl.server import OdooBehindNginx
+
+        self.server = OdooBehindNginx(
+            shlex.split(e["EC_ODOO_CMD"]),
+            [
+                "-d",
+                self.db,
+                f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
+                "--db_host",
+                self.pg["host"],
+                "--db_port",
+                self.pg["port"],
+                "--db_user",
+                self.pg["user"],
+                "--db_password",
+                e["EC_PG_PASSWORD"],
+                "--no-database-list",
+            ],
+            self.workdir,
             self.log_path,
-            "--no-database-list",
-        ]
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            listen_port=self.port,
         )
+        self.proc = self.server.start_odoo()
+        self.server.nginx.start()
 
         def ready():
             if self.proc.poll() is not None:
@@ -627,6 +646,48 @@ class OdooBackend:
         ext, answered, ended = rows[0]
         return {"operator_ext": ext, "answered": answered == "t", "ended": ended == "t"}
 
+    def set_escalation(self, steps):
+        """Escalation chain [(target, seconds)]: "queue", "on_call" (the demo
+        admin on call at phone 1003) or a backup number; None: none."""
+        self.psql("DELETE FROM eldercare_escalation_step")
+        self.psql(
+            "UPDATE res_users SET eldercare_on_call = (login = 'admin'), "
+            "eldercare_extension = CASE WHEN login = 'admin' THEN '1003' "
+            "ELSE eldercare_extension END, eldercare_endpoint = CASE WHEN "
+            "login = 'admin' THEN 'PJSIP/1003' ELSE eldercare_endpoint END"
+            if steps
+            else "UPDATE res_users SET eldercare_on_call = false"
+        )
+        for sequence, (target, seconds) in enumerate(steps or [], 1):
+            kind = target if target in ("queue", "on_call") else "number"
+            self.psql(
+                "INSERT INTO eldercare_escalation_step (sequence, target, number, "
+                "ring_seconds, active, company_id, create_date, write_date) "
+                "VALUES (%s, %s, NULLIF(%s, ''), %s, true, "
+                "(SELECT min(id) FROM res_company), now(), now())",
+                sequence,
+                kind,
+                target if kind == "number" else "",
+                seconds,
+            )
+
+    def escalation_steps(self, linkedid):
+        return self.psql(
+            "SELECT e.step, e.target FROM eldercare_alert_escalation e "
+            "JOIN eldercare_alert a ON a.id = e.alert_id "
+            "WHERE a.call_linkedid = %s ORDER BY e.id",
+            linkedid,
+        )
+
+    def alert_kind(self, linkedid):
+        rows = self.psql(
+            "SELECT a.channel, t.code FROM eldercare_alert a "
+            "JOIN eldercare_alert_type t ON t.id = a.type_id "
+            "WHERE a.call_linkedid = %s",
+            linkedid,
+        )
+        return rows and tuple(rows[0])
+
     def alert_counts(self, linkedids):
         if not linkedids:
             return {}
@@ -688,6 +749,7 @@ class OdooBackend:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+        self.server.nginx.stop()
         subprocess.run(
             ["dropdb", *self._pg_args, "--if-exists", "--force", self.db],
             env=self.pgenv,

@@ -1,13 +1,15 @@
 """Real Asterisk 22 + the bridge process + SIPp phones, against the real Odoo
 (param "odoo") and the fake JSON-RPC Odoo (param "fake")."""
 
+import json
+import os
 import random
 import re
 import socket
 import time
 
 import pytest
-from stack import elder_call, wait_until
+from stack import OperatorPhone, elder_call, wait_until
 
 # a hang anywhere (Asterisk, Odoo, PostgreSQL) fails the test instead of the run
 pytestmark = pytest.mark.timeout(300)
@@ -298,3 +300,176 @@ def test_ivr_emergency_key_raises_alert_and_uses_emergency_queue(clean_calls):
     assert _linkedid_in_queue(stack, mark, "eldercare-emergency", caller) == linkedid
     _one_alert(stack, linkedid)
     assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
+
+
+def test_ivr_emergency_key_with_odoo_frozen_goes_to_emergency_queue_alert_once(
+    clean_calls,
+):
+    """Odoo frozen (SIGSTOP) while the caller presses the voice menu's
+    emergency key: the emergency queue at once, the alarm spooled with its
+    voice-menu kind and raised exactly once, as an emergency call, after Odoo
+    resumes."""
+    stack = clean_calls
+    caller = "136%08d" % random.randrange(10**8)
+    mark, linkedid, outer = _ivr_call(stack, caller)
+    log_mark = len(stack.bridge.log())
+    stack.backend.make_unreachable()
+    try:
+        t0 = time.monotonic()
+        stack.ami.action("PlayDTMF", Channel=outer, Digit="9", Duration="120")
+        assert (
+            _linkedid_in_queue(stack, mark, "eldercare-emergency", caller, timeout=15)
+            == linkedid
+        )
+        queued_after = time.monotonic() - t0
+        assert queued_after < 6, f"the emergency key took {queued_after:.1f} s"
+        wait_until(
+            lambda: "voice-menu emergency key" in stack.bridge.log()[log_mark:],
+            10,
+            message="the alarm spooled by the bridge",
+        )
+        assert not stack.backend.alerts(linkedid), "Odoo is frozen: no alert yet"
+    finally:
+        stack.backend.make_reachable()
+    _one_alert(stack, linkedid, timeout=60)
+    # the spool settles (replayed or found raised by the late answer): still one
+    wait_until(
+        lambda: "raised 1 spooled alarm" in stack.bridge.log()[log_mark:],
+        60,
+        message="the spooled alarm settled",
+    )
+    assert len(stack.backend.alerts(linkedid)) == 1
+    channel, type_code = stack.backend.alert_kind(linkedid)
+    assert channel == "ivr"
+    if stack.backend.name == "odoo":
+        assert type_code == "emergency"
+    assert not _events(stack, mark, Event="QueueCallerJoin", Queue="eldercare-service")
+
+
+def test_nobody_answers_the_operators_queue_the_on_call_supervisor_rings(
+    clean_calls,
+):
+    """Every operator seat unavailable: after the queue step's time, the
+    on-call supervisor's phone (SIPp 1003) rings, and each step is written on
+    the alert."""
+    stack = clean_calls
+    step_time = 5
+    stack.backend.set_escalation([("queue", step_time), ("on_call", 20)])
+    cache = os.path.join(stack.spool_dir, "bridge_config.json")
+
+    def bridge_has_chain():
+        # the bridge's copy of Odoo's chain (for a routing answer that is late)
+        try:
+            with open(cache) as fh:
+                chain = json.load(fh).get("escalation_chain") or []
+        except (OSError, ValueError):
+            return False
+        return [s.get("seconds") for s in chain] == [step_time, 20]
+
+    wait_until(bridge_has_chain, 30, message="the bridge's copy of the chain")
+    supervisor = OperatorPhone(
+        "1003",
+        stack.asterisk.sip_port,
+        stack.asterisk.operator_secret,
+        stack.workdir,
+        ring_ms=1000,
+    ).start()
+    members = ("PJSIP/1001", "PJSIP/1002")
+    for member in members:
+        # the AMI user has no "agent" write right: the console pauses the seats
+        stack.asterisk.cli(f"queue pause member {member} queue eldercare-emergency")
+    shown = stack.asterisk.cli("queue show eldercare-emergency")
+    assert shown.count("paused") >= 2, shown
+    try:
+        mark = len(stack.ami.events)
+        stack.ami.originate(EMERGENCY_DID, ELDER, wait=60)
+        linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", ELDER)
+        joined = time.monotonic()
+        wait_until(
+            lambda: [
+                e
+                for e in _events(
+                    stack, mark, Event="DialBegin", DestChannel="PJSIP/1003"
+                )
+                if e.get("Linkedid") == linkedid
+            ],
+            step_time + 10,
+            message="the on-call supervisor's phone ringing",
+        )
+        rang_after = time.monotonic() - joined
+        assert rang_after < step_time + 3, f"1003 rang after {rang_after:.1f} s"
+        assert not [
+            e
+            for e in _events(stack, mark, Event="DialBegin")
+            if e.get("Linkedid") == linkedid
+            and str(e.get("DestChannel", "")).startswith(members)
+        ], "a paused operator seat rang"
+        steps = wait_until(
+            lambda: len(stack.backend.escalation_steps(linkedid)) >= 2
+            and stack.backend.escalation_steps(linkedid),
+            15,
+            message="the escalation steps on the alert",
+        )
+        assert [str(step) for step, _target in steps[:2]] == ["1", "2"]
+        assert steps[0][1] == "queue" and steps[1][1].startswith("PJSIP/1003")
+    finally:
+        for member in members:
+            stack.asterisk.cli(
+                f"queue unpause member {member} queue eldercare-emergency"
+            )
+        supervisor.stop()
+        stack.backend.set_escalation(None)
+
+
+def test_bridge_dead_for_a_whole_emergency_call_alert_raised_once_when_back(
+    clean_calls,
+):
+    """The bridge is killed before an emergency call and started again only
+    after the caller hung up: the dialplan's AstDB record raises the alert,
+    once (a second restart raises nothing more)."""
+    stack = clean_calls
+    stack.bridge.kill()
+    caller = "13500%06d" % random.randrange(10**6)
+    mark = len(stack.ami.events)
+    stack.ami.originate(EMERGENCY_DID, caller, wait=60)
+    linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", caller)
+    outer = wait_until(
+        lambda: [
+            e["Channel"]
+            for e in _events(stack, mark, Event="Newchannel")
+            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
+        ],
+        5,
+        message="the caller's channel",
+    )[0]
+    stack.ami.action("Hangup", Channel=outer)
+    wait_until(
+        lambda: [
+            e
+            for e in _events(stack, mark, Event="Hangup")
+            if e.get("Linkedid") == linkedid
+        ],
+        10,
+        message="the caller hanging up",
+    )
+    assert not stack.backend.alerts(
+        linkedid
+    ), "nobody raised it while the bridge was dead"
+    log_mark = len(stack.bridge.log())
+    stack.restart_bridge()
+    _one_alert(stack, linkedid, timeout=60)
+    wait_until(
+        lambda: "found in AstDB" in stack.bridge.log()[log_mark:]
+        and re.search(r"raised \d+ spooled alarm", stack.bridge.log()[log_mark:]),
+        30,
+        message="the AstDB record raised through the spool",
+    )
+    stack.bridge.stop()
+    log_mark = len(stack.bridge.log())
+    stack.restart_bridge()
+    wait_until(
+        lambda: "AMI resync" in stack.bridge.log()[log_mark:],
+        30,
+        message="the bridge back again",
+    )
+    assert len(stack.backend.alerts(linkedid)) == 1

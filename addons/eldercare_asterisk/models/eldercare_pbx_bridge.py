@@ -32,6 +32,18 @@ MAX_FIELD = 64
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 CHANNEL_SUFFIX_RE = re.compile(r"-[0-9a-fA-F]{6,}(;[12])?$")
 LOCAL_RE = re.compile(r"^Local/([^@]+)@", re.IGNORECASE)
+# the one vocabulary of a call raising an alert (eldercare.alert._raise_from_calls)
+INTAKE_KEYS = (
+    "linkedid",
+    "caller_number",
+    "caller_number_e164",
+    "did",
+    "channel",
+    "received_at",
+    "elder_id",
+    "type_code",
+    "is_training",
+)
 
 
 def _text(value, size=MAX_FIELD):
@@ -128,6 +140,12 @@ class EldercarePbxBridge(models.AbstractModel):
                 extensions[user.eldercare_extension] = user.id
         return {
             "ivr": bool(self.env["eldercare.ivr.option"].sudo().search_count([])),
+            "ivr_emergency_digits": sorted(
+                self.env["eldercare.ivr.option"]
+                .sudo()
+                .search([("action", "=", "emergency")])
+                .mapped("digit")
+            ),
             "lines": {line.number: (line.id, line.line_type) for line in lines},
             "endpoints": endpoints,
             "endpoints_raw": endpoints_raw,
@@ -172,88 +190,110 @@ class EldercarePbxBridge(models.AbstractModel):
         # _normalize_number never raises: garbage and empty give False
         return self.env["eldercare.phone"]._normalize_number(caller)
 
-    def _upsert_call(self, linkedid, vals, create_vals=None):
-        """Find the call log row of ``linkedid`` and fill the given values, or
-        create it. Never raises on a concurrent insert (returns an empty
-        recordset then: the other transaction owns the row)."""
-        calls = self._upsert_calls([(linkedid, vals, create_vals)])
-        return calls.get(linkedid, self.env["eldercare.call"])
+    @api.model
+    def _merge_call_vals(self, call, vals, create_vals=None):
+        """What of ``vals``/``create_vals`` an existing call row still lacks:
+        empty fields are filled, route and queue follow the latest decision."""
+        update = {
+            key: value
+            for key, value in vals.items()
+            if value and (not call[key] or key in ("route", "queue"))
+        }
+        update.update(
+            (key, value)
+            for key, value in (create_vals or {}).items()
+            if value and not call[key] and key not in update
+        )
+        return update
 
-    def _upsert_calls(self, entries):
-        """Batch of :meth:`_upsert_call`: ``entries`` is a list of
-        ``(linkedid, vals, create_vals)``; returns ``{linkedid: call}``. One
-        search, one create for the calls not logged yet."""
+    def _upsert_calls(self, entries, logged=None):
+        """Fill the call log rows of ``entries`` (``(linkedid, vals,
+        create_vals)``), creating the missing ones; returns ``{linkedid: call}``.
+        One search, one create for the calls not logged yet.
+
+        When another request (the AMI events or the routing lookup of the same
+        call) inserts the row at the same moment, this transaction cannot see
+        it: the values are then merged into that row right after this
+        transaction commits (:meth:`_merge_calls_after_commit`), never dropped."""
         Call = self.env["eldercare.call"]
         calls = {}
         if not entries:
             return calls
-        for call in Call.search([("linkedid", "in", [e[0] for e in entries])]):
-            calls[call.linkedid] = call
+        if logged is None:
+            logged = {
+                call.linkedid: call
+                for call in Call.search([("linkedid", "in", [e[0] for e in entries])])
+            }
+        calls.update(logged)
         new = {}
         for linkedid, vals, create_vals in entries:
             call = calls.get(linkedid)
             if call:
-                update = {
-                    key: value
-                    for key, value in vals.items()
-                    if value and (not call[key] or key in ("route", "queue"))
-                }
+                update = self._merge_call_vals(call, vals, create_vals)
                 if update:
                     call.write(update)
             elif linkedid not in new:
-                new[linkedid] = dict(vals, linkedid=linkedid, **(create_vals or {}))
+                new[linkedid] = (vals, create_vals or {})
         if not new:
             return calls
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                calls.update(zip(new, Call.create(list(new.values())), strict=True))
+                created = Call.create(
+                    [dict(v, linkedid=lid, **c) for lid, (v, c) in new.items()]
+                )
+                calls.update(zip(new, created, strict=True))
         except psycopg2.IntegrityError:
-            if len(new) == 1:
-                _logger.info("Call %s logged concurrently by another request", *new)
-            else:  # one of them was logged concurrently: one by one
-                for linkedid, values in new.items():
-                    calls.update(self._upsert_calls([(linkedid, values, None)]))
+            if len(new) > 1:  # one of them was logged concurrently: one by one
+                for linkedid, (vals, create_vals) in new.items():
+                    calls.update(self._upsert_calls([(linkedid, vals, create_vals)]))
+            else:
+                linkedid, (vals, create_vals) = next(iter(new.items()))
+                _logger.info(
+                    "Call %s logged concurrently: merged after commit", linkedid
+                )
+                self._merge_calls_after_commit(linkedid, vals, create_vals)
         return calls
 
-    def _alert_from_call(
-        self, linkedid, caller, did, channel, received_at=None, elder=None
-    ):
-        item = {
-            "linkedid": linkedid,
-            "caller": caller,
-            "did": did,
-            "channel": channel,
-            "received_at": received_at,
-            "elder": elder,
-        }
-        return self._alerts_from_calls([item]).get(
-            linkedid, self.env["eldercare.alert"]
-        )
+    def _merge_calls_after_commit(self, linkedid, vals, create_vals):
+        """Merge the values into the row another transaction created, once this
+        one (which may hold the alert the values point to) is committed."""
+        dbname = self.env.cr.dbname
+        context = dict(self.env.context)
+
+        def merge():
+            registry = self.env.registry
+            with registry.cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, context)
+                env["eldercare.pbx.bridge"]._merge_call_now(linkedid, vals, create_vals)
+
+        _logger.debug("merge of call %s in %s scheduled", linkedid, dbname)
+        self.env.cr.postcommit.add(merge)
+
+    @api.model
+    def _merge_call_now(self, linkedid, vals, create_vals=None):
+        call = self.env["eldercare.call"].search([("linkedid", "=", linkedid)], limit=1)
+        if not call:
+            _logger.warning("Call %s to merge into is gone", linkedid)
+            return call
+        update = self._merge_call_vals(call, vals, create_vals)
+        if update:
+            call.write(update)
+        return call
 
     def _alerts_from_calls(self, items):
-        """Raise the alerts of calls (dicts: linkedid, caller, did, and
-        optionally channel (default the emergency line), received_at, elder)
-        in one batch; returns ``{linkedid: alert}``.
+        """Raise the alerts of calls in one batch; returns ``{linkedid: alert}``.
 
-        A failed batch is retried call by call, so one bad call cannot keep
-        the others from being raised; a call that still fails is logged with
-        its linkedid and left out: the bridge then keeps it in its spool and
-        raises it again."""
+        ``items`` speak the intake's vocabulary (see eldercare_alert_intake):
+        linkedid, caller_number, caller_number_e164, did, channel, received_at,
+        elder_id, type_code. A failed batch is retried call by call, so one bad
+        call cannot keep the others from being raised; a call that still fails
+        is logged with its linkedid and left out: the bridge keeps it in its
+        spool and raises it again."""
         Alert = self.env["eldercare.alert"]
-        vals_list = []
-        for item in items:
-            vals = {
-                "linkedid": item["linkedid"],
-                "caller_number": item["caller"],
-                "did": item["did"],
-                "channel": item.get("channel", "emergency_line"),
-            }
-            if item.get("received_at"):
-                vals["received_at"] = item["received_at"]
-            if item.get("elder"):
-                # already looked up: spares emergency a second lookup
-                vals["elder_id"] = item["elder"].id
-            vals_list.append(vals)
+        vals_list = [
+            {key: value for key, value in item.items() if key in INTAKE_KEYS}
+            for item in items
+        ]
         if not vals_list:
             return {}
         try:
@@ -304,6 +344,13 @@ class EldercarePbxBridge(models.AbstractModel):
             "operator_endpoints": copy.deepcopy(config["extensions"]),
             "operator_channels": dict(config["endpoints_raw"]),
             "queues": {"emergency": QUEUE_EMERGENCY, "service": QUEUE_SERVICE},
+            # voice-menu keys that raise an alert: the bridge routes them to the
+            # emergency queue and spools the alarm when Odoo does not answer
+            "ivr_emergency_digits": config["ivr_emergency_digits"],
+            # the chain the bridge hands the dialplan when Odoo is too slow
+            "escalation_chain": self.env[
+                "eldercare.escalation.step"
+            ]._eldercare_chain(),
             "agi_bind": params.get_param("eldercare_asterisk.agi_bind", "127.0.0.1"),
             "agi_port": _int(params.get_param("eldercare_asterisk.agi_port"), 4573),
             "agi_allowed_clients": [
@@ -344,10 +391,6 @@ class EldercarePbxBridge(models.AbstractModel):
         return True
 
     @api.model
-    def agi_route(self, params):
-        return self.agi_route_batch([params])[0]
-
-    @api.model
     def agi_route_batch(self, params_list):
         """Routing decisions of several calls, in order, in one transaction.
 
@@ -360,50 +403,64 @@ class EldercarePbxBridge(models.AbstractModel):
             params = params if isinstance(params, dict) else {}
             did = _text(params.get("did"), 32)
             line_id, line_type = self._line_for_did(did)
+            caller = _text(params.get("caller_num"))
             items.append(
                 {
                     "linkedid": _text(params.get("linkedid"), 150)
                     or _text(params.get("uniqueid"), 150),
-                    "caller": _text(params.get("caller_num")),
+                    "caller_number": caller,
+                    # normalised once, passed down to the alert and the call log
+                    "caller_number_e164": self._normalize(caller),
                     "did": did,
+                    "channel": "emergency_line",
                     "line_id": line_id,
                     "line_type": line_type,
+                    "dialplan_line": _text(params.get("line"), 16).lower(),
                     "params": params,
                 }
             )
         elders = self.env["res.partner"]._eldercare_find_elders_by_phone(
-            [item["caller"] for item in items if item["caller"]]
-        )
-        for item in items:
-            item["elder"] = elders.get(item["caller"], self.env["res.partner"])
-        alerts = self._alerts_from_calls(
-            [i for i in items if i["line_type"] == "emergency" and i["linkedid"]]
+            [item["caller_number"] for item in items if item["caller_number"]]
         )
         ivr = self._bridge_config_cached()["ivr"]
+        for item in items:
+            elder = elders.get(item["caller_number"], self.env["res.partner"])
+            item["elder_id"] = elder.id
+            item["route"], item["queue"] = self._decide_route(
+                item["line_type"], item["dialplan_line"], ivr
+            )
+        # the call rows logged already (a simulated call's row exists before
+        # the call): one search, shared with the call-log upsert below
+        logged = {
+            call.linkedid: call
+            for call in self.env["eldercare.call"].search(
+                [("linkedid", "in", [i["linkedid"] for i in items if i["linkedid"]])]
+            )
+        }
+        for item in items:
+            # a simulated call raises a training alert, end to end
+            item["is_training"] = logged.get(
+                item["linkedid"], self.env["eldercare.call"]
+            ).simulated
+        alerts = self._alerts_from_calls(
+            [i for i in items if i["route"] == "emergency" and i["linkedid"]]
+        )
         now = fields.Datetime.now()
         no_alert = self.env["eldercare.alert"]
         decisions = []
         for item in items:
-            alert, elder = no_alert, item["elder"]
-            if item["line_type"] == "emergency":
-                route, queue = "emergency", QUEUE_EMERGENCY
-                alert = alerts.get(item["linkedid"], no_alert)
-                elder = alert.elder_id or elder
-            elif item["line_type"] == "service":
-                # no voice menu configured: straight to the operators
-                route, queue = ("ivr" if ivr else "operator"), QUEUE_SERVICE
-            else:
-                route, queue = "fallback", QUEUE_SERVICE
-            decisions.append((item, route, queue, elder, alert))
+            alert = alerts.get(item["linkedid"], no_alert)
+            elder_id = alert.elder_id.id or item["elder_id"]
+            decisions.append((item, item["route"], item["queue"], elder_id, alert))
         calls = self._upsert_calls(
             [
                 (
                     item["linkedid"],
                     {
-                        "caller_number": item["caller"],
-                        "caller_number_e164": self._normalize(item["caller"]),
+                        "caller_number": item["caller_number"],
+                        "caller_number_e164": item["caller_number_e164"],
                         "caller_name": _text(item["params"].get("caller_name")),
-                        "elder_id": elder.id,
+                        "elder_id": elder_id,
                         "did": item["did"],
                         "line_id": item["line_id"],
                         "route": route,
@@ -415,21 +472,41 @@ class EldercarePbxBridge(models.AbstractModel):
                     },
                     {"direction": "inbound"},
                 )
-                for item, route, queue, elder, alert in decisions
+                for item, route, queue, elder_id, alert in decisions
                 if item["linkedid"]
-            ]
+            ],
+            logged=logged,
         )
         no_call = self.env["eldercare.call"]
+        chain = []
+        if any(route == "emergency" for _i, route, *_rest in decisions):
+            chain = self.env["eldercare.escalation.step"]._eldercare_chain()
         return [
             {
                 "route": route,
-                "elder_id": elder.id or 0,
+                "elder_id": elder_id or 0,
                 "alert_id": alert.id or 0,
                 "call_id": calls.get(item["linkedid"], no_call).id or 0,
                 "queue": queue,
+                "chain": chain if route == "emergency" else [],
             }
-            for item, route, queue, elder, alert in decisions
+            for item, route, queue, elder_id, alert in decisions
         ]
+
+    @api.model
+    def _decide_route(self, line_type, dialplan_line, ivr):
+        """The one queue decision of an inbound call: ``(route, queue)``.
+
+        Either side saying "emergency" wins: a DID Odoo knows as an emergency
+        line, or one the dialplan knows as emergency (``dialplan_line``, sent
+        by the bridge from ``EC_LINE``) even when Odoo's line table says
+        "service" or does not know it. The bridge applies this answer as is."""
+        if line_type == "emergency" or dialplan_line == "emergency":
+            return "emergency", QUEUE_EMERGENCY
+        if line_type == "service":
+            # no voice menu configured: straight to the operators
+            return ("ivr" if ivr else "operator"), QUEUE_SERVICE
+        return "fallback", QUEUE_SERVICE
 
     @api.model
     def ivr_choice(self, params):
@@ -455,15 +532,25 @@ class EldercarePbxBridge(models.AbstractModel):
             option = option.search([("digit", "=", digits)], limit=1)
         request = False
         if option.action == "emergency":
-            alert = self._alert_from_call(
-                linkedid or f"ivr-{caller}-{fields.Datetime.now()}",
-                caller,
-                call.did or "",
-                "ivr",
-                elder=elder,
-            )
+            alert_linkedid = linkedid or f"ivr-{caller}-{fields.Datetime.now()}"
+            alert = self._alerts_from_calls(
+                [
+                    {
+                        "linkedid": alert_linkedid,
+                        "caller_number": caller,
+                        "caller_number_e164": call.caller_number_e164
+                        or self._normalize(caller),
+                        "did": call.did or "",
+                        "channel": "ivr",
+                        "elder_id": elder.id,
+                    }
+                ]
+            ).get(alert_linkedid, self.env["eldercare.alert"])
             result.update(
-                route="emergency", alert_id=alert.id or 0, queue=QUEUE_EMERGENCY
+                route="emergency",
+                alert_id=alert.id or 0,
+                queue=QUEUE_EMERGENCY,
+                chain=self.env["eldercare.escalation.step"]._eldercare_chain(),
             )
             if call and alert:
                 call.alert_id = alert
@@ -515,7 +602,7 @@ class EldercarePbxBridge(models.AbstractModel):
                     and not request.product_id
                 ):
                     request.product_id = option.product_id
-                self.env.flush_all()  # as superuser, see _alert_from_call
+                self.env.flush_all()  # as superuser, see _alerts_from_calls
         except Exception:
             _logger.exception("Could not create the service request of %s", linkedid)
             return False
@@ -535,6 +622,18 @@ class EldercarePbxBridge(models.AbstractModel):
         return f"{amount:.2f}"
 
     @api.model
+    def bridge_heartbeat(self, report):
+        """The bridge's periodic report: ``{"bridge": name, "pending": n,
+        "oldest_pending_seconds": s, "dead_letters": [{linkedid, caller_num,
+        did, attempts, error, since}], "emergency_queue_members": n}``. Shown
+        to supervisors on the alert dashboard."""
+        self = self._check_bridge_access()
+        report = report if isinstance(report, dict) else {}
+        name = _text(report.get("bridge"), 64) or "bridge"
+        status = self.env["eldercare.bridge.status"]._record_heartbeat(name, report)
+        return {"status_id": status.id}
+
+    @api.model
     def spooled_alerts(self, items):
         """Raise the alarms the bridge spooled while Odoo was unreachable or
         slow (idempotent on linkedid); returns ``[{linkedid, alert_id}]`` for
@@ -550,11 +649,16 @@ class EldercarePbxBridge(models.AbstractModel):
             if not linkedid:
                 _logger.warning("Spooled alert without linkedid skipped")
                 continue
+            caller = _text(item.get("caller_num"))
+            channel = "ivr" if _text(item.get("channel_kind"), 16) == "ivr" else None
             calls.append(
                 {
                     "linkedid": linkedid,
-                    "caller": _text(item.get("caller_num")),
+                    "caller_number": caller,
+                    "caller_number_e164": self._normalize(caller),
                     "did": _text(item.get("did"), 32),
+                    "channel": channel or "emergency_line",
+                    "type_code": _text(item.get("type_code"), 32) or False,
                     "received_at": _parse_ts(item.get("received_at")),
                 }
             )
@@ -567,8 +671,8 @@ class EldercarePbxBridge(models.AbstractModel):
                 (
                     call["linkedid"],
                     {
-                        "caller_number": call["caller"],
-                        "caller_number_e164": self._normalize(call["caller"]),
+                        "caller_number": call["caller_number"],
+                        "caller_number_e164": call["caller_number_e164"],
                         "elder_id": alert.elder_id.id,
                         "did": call["did"],
                         "line_id": self._line_for_did(call["did"])[0],
@@ -607,6 +711,7 @@ class EldercarePbxBridge(models.AbstractModel):
             "DialEnd": self._on_dial_end,
             "Hangup": self._on_hangup,
             "VarSet": self._on_varset,
+            "UserEvent": self._on_user_event,
         }
         linkedids = {
             _event_linkedid(event) for event in events if isinstance(event, dict)
@@ -687,7 +792,9 @@ class EldercarePbxBridge(models.AbstractModel):
                 did=exten if line_id else False,
                 line_id=line_id,
             )
-        return self._upsert_call(linkedid, {}, vals)
+        return self._upsert_calls([(linkedid, {}, vals)]).get(
+            linkedid, self.env["eldercare.call"]
+        )
 
     def _on_dial_begin(self, event, linkedid, call):
         if not call:
@@ -716,6 +823,7 @@ class EldercarePbxBridge(models.AbstractModel):
             count >= 2 or (operator_id and call.direction == "inbound")
         ):
             vals["answered_at"] = ts
+            call.alert_id._eldercare_record_pickup(ts)
         if vals:
             call.write(vals)
         return call
@@ -732,6 +840,7 @@ class EldercarePbxBridge(models.AbstractModel):
             vals.update(operator_id=operator_id, operator_channel=dest)
         if not call.answered_at:
             vals["answered_at"] = _parse_ts(event.get("Timestamp"))
+            call.alert_id._eldercare_record_pickup(vals["answered_at"])
         call.write(vals)
         return call
 
@@ -776,6 +885,7 @@ class EldercarePbxBridge(models.AbstractModel):
             disposition = "failed"
         else:
             disposition = "abandoned"
+        call.alert_id._eldercare_close_escalation("ended")
         call.write(
             {
                 "ended_at": max(ts, call.started_at),
@@ -784,6 +894,27 @@ class EldercarePbxBridge(models.AbstractModel):
                     f"{cause} {_text(event.get('Cause-txt'))}".strip(), 64
                 ),
             }
+        )
+        return call
+
+    def _on_user_event(self, event, linkedid, call):
+        """``EldercareEscalation``: the dialplan starts ringing a step of the
+        escalation chain; written on the call's alert."""
+        if _text(event.get("UserEvent"), 32) != "EldercareEscalation":
+            return call
+        alert = call.alert_id if call else self.env["eldercare.alert"]
+        if not alert:
+            alert = self.env["eldercare.alert"].search(
+                [("call_linkedid", "=", linkedid)], limit=1
+            )
+        if not alert:
+            _logger.info("Escalation step of call %s before its alert", linkedid)
+            return call
+        alert._eldercare_record_escalation(
+            _int(event.get("Step")),
+            _text(event.get("Target"), 250) or "?",
+            _int(event.get("Seconds")),
+            _parse_ts(event.get("Timestamp")),
         )
         return call
 

@@ -79,7 +79,7 @@ class EldercarePbxCase(TransactionCase):
             "context": "eldercare-inbound",
         }
         params.update(extra)
-        return self.bridge.agi_route(params)
+        return self.bridge.agi_route_batch([params])[0]
 
     def call_of(self, linkedid):
         return self.env["eldercare.call"].search([("linkedid", "=", linkedid)])

@@ -59,6 +59,13 @@ class TestAmiEvents(EldercarePbxCase):
         self.assertEqual(call.channel, channel)
         self.assertEqual(call.route, "emergency")
         self.assertTrue(call.alert_id)
+        # training end to end: the alert says so and counts in no figure
+        self.assertTrue(call.alert_id.is_training)
+        self.assertFalse(
+            self.env["eldercare.alert.report"].search(
+                [("alert_id", "=", call.alert_id.id)]
+            )
+        )
 
     def test_service_call_lifecycle_with_popup(self):
         lid = "1763971200.11"

@@ -64,7 +64,7 @@ class TestJsonRpc(HttpCase):
             "did": "7801",
             "context": "eldercare-inbound",
         }
-        route = self.execute(key, "agi_route", params)["result"]
+        [route] = self.execute(key, "agi_route_batch", [params])["result"]
         self.assertEqual(route["route"], "emergency")
         self.assertEqual(route["queue"], "eldercare-emergency")
         self.assertTrue(route["alert_id"])

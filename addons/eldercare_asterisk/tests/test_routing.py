@@ -132,7 +132,7 @@ class TestRouting(EldercarePbxCase):
     def test_garbage_params_never_raise(self):
         for params in (None, [], "x", {}, {"did": {"a": 1}}, {"linkedid": ["a"]}):
             with self.subTest(params=params):
-                result = self.bridge.agi_route(params)
+                result = self.bridge.agi_route_batch([params])[0]
                 self.assertIn(result["route"], ("fallback", "emergency", "ivr"))
 
     def test_batch_of_simultaneous_calls_routes_each_in_order(self):
@@ -285,6 +285,29 @@ class TestRouting(EldercarePbxCase):
         self.assertEqual(str(call.started_at), "2026-11-20 00:15:30")
         self.assertEqual(call.alert_id, alert)
 
+    def test_spooled_voice_menu_emergency_is_an_emergency_call_with_deadline(self):
+        [row] = self.bridge.spooled_alerts(
+            [
+                {
+                    "linkedid": "1700000014.1",
+                    "caller_num": ELDER_NUMBER,
+                    "did": SERVICE_DID,
+                    "channel_kind": "ivr",
+                    "received_at": "2026-11-20T08:15:30+08:00",
+                }
+            ]
+        )
+        alert = self.env["eldercare.alert"].browse(row["alert_id"])
+        self.assertEqual(alert.channel, "ivr")
+        self.assertEqual(
+            alert.type_id, self.env.ref("eldercare_emergency.alert_type_emergency_call")
+        )
+        self.assertEqual(str(alert.received_at), "2026-11-20 00:15:30")
+        self.assertTrue(alert.deadline > alert.received_at)
+        self.assertEqual(alert.elder_id, self.elder)
+        # the voice-menu key Odoo knows as emergency is told to the bridge
+        self.assertEqual(self.bridge.bridge_config()["ivr_emergency_digits"], ["9"])
+
     def test_bridge_config_follows_configuration(self):
         config = self.bridge.bridge_config()
         self.assertIn(EMERGENCY_DID, config["emergency_dids"])
@@ -310,7 +333,7 @@ class TestRouting(EldercarePbxCase):
         )
         api = self.env["eldercare.pbx.bridge"].with_user(user)
         calls = [
-            lambda: api.agi_route({"linkedid": "x", "did": EMERGENCY_DID}),
+            lambda: api.agi_route_batch([{"linkedid": "x", "did": EMERGENCY_DID}])[0],
             lambda: api.ivr_choice({"linkedid": "x", "digits": "9"}),
             lambda: api.ami_events([]),
             lambda: api.spooled_alerts([]),
@@ -335,13 +358,15 @@ class TestRouting(EldercarePbxCase):
 
     def test_bridge_user_does_not_follow_alerts(self):
         bridge = self.bridge.with_context(tracking_disable=False)
-        result = bridge.agi_route(
-            {
-                "linkedid": "1700000004.1",
-                "caller_num": ELDER_NUMBER,
-                "did": EMERGENCY_DID,
-            }
-        )
+        result = bridge.agi_route_batch(
+            [
+                {
+                    "linkedid": "1700000004.1",
+                    "caller_num": ELDER_NUMBER,
+                    "did": EMERGENCY_DID,
+                }
+            ]
+        )[0]
         alert = self.env["eldercare.alert"].browse(result["alert_id"])
         self.assertNotIn(
             self.bridge_user.partner_id, alert.message_partner_ids, "no follower"
@@ -363,8 +388,15 @@ class TestRouting(EldercarePbxCase):
                 return records.browse()
             return real_search(records, domain, *args, **kwargs)
 
+        Bridge = type(self.env["eldercare.pbx.bridge"])
+        merges = []
         with (
             patch.object(Call, "search", search_missing),
+            patch.object(
+                Bridge,
+                "_merge_calls_after_commit",
+                lambda records, *args: merges.append(args),
+            ),
             mute_logger("odoo.sql_db"),
         ):
             result = self.route("1700000005.1", ELDER_NUMBER, EMERGENCY_DID)
@@ -374,3 +406,68 @@ class TestRouting(EldercarePbxCase):
         self.assertTrue(alert.exists())
         popups = self.bus_messages(self.operator, "eldercare_alert_popup")
         self.assertIn(alert.id, [p["alert"]["id"] for p in popups])
+        # the routing answer is merged into the other request's row once this
+        # transaction is committed: the row gets its route, alert and elder
+        self.assertEqual([m[0] for m in merges], ["1700000005.1"])
+        self.env["eldercare.pbx.bridge"].sudo()._merge_call_now(*merges[0])
+        call = self.call_of("1700000005.1")
+        self.assertEqual(call.route, "emergency")
+        self.assertEqual(call.alert_id, alert)
+        self.assertEqual(call.elder_id, self.elder)
+        self.assertEqual(call.line_id, self.line_emergency)
+
+    def test_did_the_dialplan_knows_as_emergency_stays_emergency(self):
+        """Odoo's line table says "service" (a wrong edit): the dialplan's
+        EC_LINE=emergency wins, the call raises its alert."""
+        result = self.route("1700000013.1", ELDER_NUMBER, SERVICE_DID, line="emergency")
+        self.assertEqual(result["route"], "emergency")
+        self.assertEqual(result["queue"], "eldercare-emergency")
+        alert = self.env["eldercare.alert"].browse(result["alert_id"])
+        self.assertEqual(alert.elder_id, self.elder)
+        self.assertEqual(
+            alert.type_id, self.env.ref("eldercare_emergency.alert_type_emergency_call")
+        )
+        # and Odoo saying emergency wins over the dialplan saying service
+        result = self.route("1700000013.2", ELDER_NUMBER, EMERGENCY_DID, line="service")
+        self.assertEqual(result["route"], "emergency")
+        self.assertTrue(result["alert_id"])
+
+    def test_heartbeat_shows_unrecorded_alarms_to_supervisors(self):
+        supervisor = new_test_user(
+            self.env,
+            login="ec_pbx_supervisor",
+            groups="base.group_user,eldercare_base.group_eldercare_supervisor",
+        )
+        self.bridge.bridge_heartbeat(
+            {
+                "bridge": "pbx-1",
+                "pending": 3,
+                "oldest_pending_seconds": 42,
+                "dead_letters": [
+                    {
+                        "linkedid": "dl-1",
+                        "caller_num": ELDER_NUMBER,
+                        "did": EMERGENCY_DID,
+                        "attempts": 8,
+                        "error": "Odoo did not record it",
+                    }
+                ],
+                "emergency_queue_members": 0,
+            }
+        )
+        data = self.env["eldercare.alert"].with_user(supervisor).get_dashboard_data()
+        [bridge] = [b for b in data["bridges"] if b["name"] == "pbx-1"]
+        self.assertEqual(bridge["pending"], 3)
+        self.assertGreaterEqual(bridge["oldest_pending_seconds"], 42)
+        self.assertFalse(bridge["stale"])
+        self.assertEqual(bridge["dead_letters"][0]["linkedid"], "dl-1")
+        # an emergency queue without a logged-in member: nobody is on duty
+        self.assertTrue(data["no_operator_on_duty"])
+        # operators do not get the bridge's internals
+        data = self.env["eldercare.alert"].with_user(self.operator).get_dashboard_data()
+        self.assertEqual(data["bridges"], [])
+        # a report with nothing pending clears the figures
+        self.bridge.bridge_heartbeat({"bridge": "pbx-1", "pending": 0})
+        data = self.env["eldercare.alert"].with_user(supervisor).get_dashboard_data()
+        [bridge] = [b for b in data["bridges"] if b["name"] == "pbx-1"]
+        self.assertEqual((bridge["pending"], bridge["dead_letters"]), (0, []))

@@ -1,4 +1,8 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+# a simulated call is a training call: never longer than this
+MAX_SIMULATED_SECONDS = 600
 
 
 class EldercareCallSimulate(models.TransientModel):
@@ -31,8 +35,17 @@ class EldercareCallSimulate(models.TransientModel):
     wait_seconds = fields.Integer(
         "Keep the Call up (s)",
         default=120,
-        help="The simulated caller stays silent on the line this long.",
+        help="The simulated caller stays silent on the line this long (10 to 600 "
+        "seconds).",
     )
+
+    @api.constrains("wait_seconds")
+    def _check_wait_seconds(self):
+        for wizard in self:
+            if not 10 <= (wizard.wait_seconds or 0) <= MAX_SIMULATED_SECONDS:
+                raise ValidationError(
+                    _("A simulated call lasts between 10 and 600 seconds.")
+                )
 
     @api.depends("elder_id")
     def _compute_caller_number(self):
@@ -49,11 +62,14 @@ class EldercareCallSimulate(models.TransientModel):
 
     def action_simulate(self):
         self.ensure_one()
+        if not self.env.user.has_group("eldercare_base.group_eldercare_supervisor"):
+            # places a real call into the lines: supervisors (trainers) only
+            raise AccessError(_("Only supervisors and trainers may simulate a call."))
         call = self.env["eldercare.pbx"].simulate_call(
             self.line_id.number,
             self.caller_number or "",
             caller_name=self.caller_name or "",
-            wait_seconds=max(10, min(self.wait_seconds or 120, 3600)),
+            wait_seconds=max(10, min(self.wait_seconds or 120, MAX_SIMULATED_SECONDS)),
         )
         return {
             "type": "ir.actions.client",

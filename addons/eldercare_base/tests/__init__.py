@@ -3,6 +3,7 @@ from . import (
     test_bench,
     test_dispatch,
     test_i18n,
+    test_personal_data,
     test_phone,
     test_recurring,
     test_reminders,

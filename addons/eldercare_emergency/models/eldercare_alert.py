@@ -2,12 +2,11 @@ import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta, timezone
 
-import psycopg2
 import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +20,27 @@ BROADCAST_FIELDS = {
     "is_overdue",
     "type_id",
     "elder_id",
+}
+# the evidence of what happened and when: written by the system only (the
+# action methods, the telephony bridge), never by a user's own write; every
+# change is tracked
+EVIDENCE_FIELDS = {
+    "received_at",
+    "answered_at",
+    "taken_at",
+    "caller_number",
+    "caller_number_e164",
+    "call_linkedid",
+    "did",
+    "channel",
+    "state",
+    "confirmed_at",
+    "notified_at",
+    "dispatched_at",
+    "onsite_at",
+    "resolved_at",
+    "closed_at",
+    "cancelled_at",
 }
 SATISFACTION = [
     ("1", "Very dissatisfied"),
@@ -77,8 +97,10 @@ class EldercareAlert(models.Model):
         help="The calling number is not on file: the alert is raised anyway.",
     )
     caller_number = fields.Char(string="Reporter Number", tracking=True)
-    caller_number_e164 = fields.Char(string="Reporter Number (E.164)", index=True)
-    did = fields.Char(string="Dialled Number")
+    caller_number_e164 = fields.Char(
+        string="Reporter Number (E.164)", index=True, readonly=True
+    )
+    did = fields.Char(string="Dialled Number", tracking=True)
     received_at = fields.Datetime(
         required=True, default=fields.Datetime.now, tracking=True, index=True
     )
@@ -96,6 +118,8 @@ class EldercareAlert(models.Model):
         string="Asterisk Call ID",
         copy=False,
         index=True,
+        readonly=True,
+        tracking=True,
         help="Asterisk linkedid of the call that raised the alert.",
     )
     type_id = fields.Many2one(
@@ -106,6 +130,14 @@ class EldercareAlert(models.Model):
     )
     type_code = fields.Char(related="type_id.code")
     description = fields.Text()
+    is_training = fields.Boolean(
+        string="Training",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Raised by a simulated call (training, demo): shown as training on "
+        "every screen and left out of every figure.",
+    )
     state = fields.Selection(
         [
             ("new", "New"),
@@ -145,14 +177,30 @@ class EldercareAlert(models.Model):
         string="Community",
     )
     # -- transition timestamps ----------------------------------------------
-    answered_at = fields.Datetime(copy=False, tracking=True)
-    confirmed_at = fields.Datetime(copy=False)
-    notified_at = fields.Datetime(copy=False)
-    dispatched_at = fields.Datetime(copy=False)
-    onsite_at = fields.Datetime(string="On Site At", copy=False)
-    resolved_at = fields.Datetime(copy=False)
-    closed_at = fields.Datetime(copy=False)
-    cancelled_at = fields.Datetime(string="False Alarm At", copy=False)
+    answered_at = fields.Datetime(
+        copy=False,
+        tracking=True,
+        readonly=True,
+        help="When a person picked the call up (from the call log); for an alert "
+        "without a call, when an operator took it.",
+    )
+    taken_at = fields.Datetime(
+        copy=False,
+        tracking=True,
+        readonly=True,
+        help="When an operator clicked Take on the dashboard or the popup.",
+    )
+    confirmed_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    notified_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    dispatched_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    onsite_at = fields.Datetime(
+        string="On Site At", copy=False, tracking=True, readonly=True
+    )
+    resolved_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    closed_at = fields.Datetime(copy=False, tracking=True, readonly=True)
+    cancelled_at = fields.Datetime(
+        string="False Alarm At", copy=False, tracking=True, readonly=True
+    )
     # -- durations (seconds, from reception) for reporting -------------------
     answer_seconds = fields.Float(
         string="Answer Time (s)",
@@ -387,7 +435,15 @@ class EldercareAlert(models.Model):
                 if vals["caller_number"] in elders:
                     vals["elder_id"] = elders[vals["caller_number"]].id
         alerts = super().create(vals_list)
-        unknown = alerts.filtered("unknown_caller")
+        if not self.env.context.get("eldercare_defer_decoration"):
+            # typed by a person: decoration in the same transaction (the call
+            # intake decorates after the rows are safe, see eldercare_alert_intake)
+            alerts._eldercare_log_unknown_callers()
+            alerts._send_popup()
+        return alerts
+
+    def _eldercare_log_unknown_callers(self):
+        unknown = self.filtered("unknown_caller")
         if unknown:  # one internal note each, written in one batch (bursts)
             unknown._message_log_batch(
                 bodies={
@@ -400,10 +456,22 @@ class EldercareAlert(models.Model):
                 },
                 message_type="comment",
             )
-        alerts._send_popup()
-        return alerts
 
     def write(self, vals):
+        evidence = EVIDENCE_FIELDS & set(vals)
+        if evidence and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of an alert are recorded by the system (the call, "
+                    "the Take, Confirm, Dispatch... buttons) and cannot be edited.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[f]._description_string(self.env)
+                            for f in evidence
+                        )
+                    ),
+                )
+            )
         res = super().write(vals)
         if self.env.context.get("eldercare_no_deadline_check"):
             return res
@@ -518,10 +586,25 @@ class EldercareAlert(models.Model):
                         )
                     )
             vals = {"operator_id": self.env.user.id}
-            if not alert.answered_at:
+            if not alert.taken_at:
+                vals["taken_at"] = now
+            if not alert.answered_at and alert._eldercare_answer_on_take():
                 vals["answered_at"] = now
-            alert.write(vals)
+            alert._system_write(vals)
         return True
+
+    def _eldercare_answer_on_take(self):
+        """Hook: does Take also record the answer? Yes without a call log; the
+        telephony addon answers "no" for an alert raised by a call (its answer
+        is the real pickup of the call)."""
+        self.ensure_one()
+        return True
+
+    def _system_write(self, vals):
+        """Write evidence fields on the user's behalf after checking the user
+        may write the alerts; the tracking keeps the user as the author."""
+        self.check_access("write")
+        return self.sudo().write(vals)
 
     def action_take_over(self):
         """Supervisor button: take over an alert taken by another operator."""
@@ -536,7 +619,7 @@ class EldercareAlert(models.Model):
         """
         self._check_state(("new", "confirming"), self.env._("Calling back"))
         self._ensure_taken()
-        self.filtered(lambda a: a.state == "new").write({"state": "confirming"})
+        self.filtered(lambda a: a.state == "new")._system_write({"state": "confirming"})
         return self._eldercare_call_back_action()
 
     def _eldercare_call_back_numbers(self):
@@ -587,7 +670,9 @@ class EldercareAlert(models.Model):
         """The operator confirmed the emergency is real."""
         self._check_state(("new", "confirming"), self.env._("Confirming"))
         self._ensure_taken()
-        self.write({"state": "confirmed", "confirmed_at": fields.Datetime.now()})
+        self._system_write(
+            {"state": "confirmed", "confirmed_at": fields.Datetime.now()}
+        )
         return True
 
     def action_false_alarm_wizard(self):
@@ -613,7 +698,7 @@ class EldercareAlert(models.Model):
             ("new", "confirming", "confirmed"), self.env._("Marking as false alarm")
         )
         self._ensure_taken()
-        self.write(
+        self._system_write(
             {
                 "state": "false_alarm",
                 "false_alarm_reason": reason.strip(),
@@ -726,7 +811,7 @@ class EldercareAlert(models.Model):
             Markup("<br/>").join(notes),
         )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
-        self.write({"notified_at": fields.Datetime.now()})
+        self._system_write({"notified_at": fields.Datetime.now()})
 
     def action_dispatch_wizard(self):
         self.ensure_one()
@@ -813,7 +898,7 @@ class EldercareAlert(models.Model):
             vals["responder_ids"] = [fields.Command.link(user.id)]
         if self.state != "dispatched":
             vals.update(state="dispatched", dispatched_at=fields.Datetime.now())
-        self.write(vals)
+        self._system_write(vals)
         self.message_post(
             body=self.env._(
                 "Dispatched: work order %(order)s assigned to %(who)s.",
@@ -826,7 +911,7 @@ class EldercareAlert(models.Model):
 
     def action_on_site(self):
         self._check_state(("dispatched",), self.env._("Recording arrival on site"))
-        self.filtered(lambda a: not a.onsite_at).write(
+        self.filtered(lambda a: not a.onsite_at)._system_write(
             {"onsite_at": fields.Datetime.now()}
         )
         return True
@@ -841,13 +926,13 @@ class EldercareAlert(models.Model):
                         alert=alert.name,
                     )
                 )
-        self.write({"state": "resolved", "resolved_at": fields.Datetime.now()})
+        self._system_write({"state": "resolved", "resolved_at": fields.Datetime.now()})
         self._eldercare_clear_deadline_activities()
         return True
 
     def action_close(self):
         self._check_state(("resolved",), self.env._("Closing"))
-        self.write({"state": "closed", "closed_at": fields.Datetime.now()})
+        self._system_write({"state": "closed", "closed_at": fields.Datetime.now()})
         return True
 
     def action_open_work_orders(self):
@@ -893,22 +978,27 @@ class EldercareAlert(models.Model):
             elder = alert.elder_id.name or alert.caller_number or ""
             if not alert.escalated and alert.deadline <= now:
                 for user in supervisors:
+                    # written in the recipient's language, not the cron's
+                    env = alert.with_context(lang=user.lang or "en_US").env
                     alert.activity_schedule(
                         "eldercare_emergency.mail_activity_alert_escalation",
                         user_id=user.id,
-                        summary=self.env._(
+                        summary=env._(
                             "Overdue alert %(alert)s (%(elder)s)",
                             alert=alert.name,
                             elder=elder,
                         ),
-                        note=self.env._(
+                        note=env._(
                             "The feedback deadline of this %(type)s alert has passed "
                             "without a result.",
-                            type=alert.type_id.name,
+                            type=alert.type_id.with_env(env).name,
                         ),
                     )
+                company_env = alert.with_context(
+                    lang=alert.company_id.partner_id.lang or "en_US"
+                ).env
                 alert.message_post(
-                    body=self.env._(
+                    body=company_env._(
                         "Feedback deadline breached: escalated to the supervisor."
                     ),
                     subtype_xmlid="mail.mt_note",
@@ -917,19 +1007,20 @@ class EldercareAlert(models.Model):
             elif not alert.reminder_sent:
                 users = alert._eldercare_assignees() | supervisors
                 for user in users:
+                    env = alert.with_context(lang=user.lang or "en_US").env
                     alert.activity_schedule(
                         "eldercare_emergency.mail_activity_alert_reminder",
                         user_id=user.id,
                         date_deadline=fields.Date.context_today(alert),
-                        summary=self.env._(
+                        summary=env._(
                             "Deadline approaching: %(alert)s (%(elder)s)",
                             alert=alert.name,
                             elder=elder,
                         ),
-                        note=self.env._(
+                        note=env._(
                             "Feedback is due for this %(type)s alert; record the "
                             "result before the deadline.",
-                            type=alert.type_id.name,
+                            type=alert.type_id.with_env(env).name,
                         ),
                     )
                 reminded |= alert
@@ -966,99 +1057,6 @@ class EldercareAlert(models.Model):
         if self.reminder_at and self.reminder_at <= now:
             return "warning"
         return "ok"
-
-    # ------------------------------------------------------------------ telephony
-    @api.model
-    def _raise_from_call(self, vals):
-        """Raise an alert from the telephony bridge; idempotent on linkedid.
-
-        vals: {"linkedid", "caller_number", "did", "channel", "received_at"
-        (optional datetime or ISO string), "type_code" (optional), "elder_id"
-        (optional, already looked up)}.
-        Unknown callers still raise an alert; never raises on a bad caller id.
-        """
-        return self._raise_from_calls([vals])[0]
-
-    @api.model
-    def _raise_from_calls(self, vals_list):
-        """Batch form of :meth:`_raise_from_call`: one alert per item, in
-        order. A linkedid that already has an alert (or repeats in the batch)
-        gets that alert back; the new ones are created together (a burst of
-        simultaneous emergency calls is one create, one popup push)."""
-        prepared = [self._prepare_call_alert(vals) for vals in vals_list]
-        return self._create_call_alerts(prepared)
-
-    @api.model
-    def _prepare_call_alert(self, vals):
-        vals = dict(vals or {})
-        raw = vals.get("caller_number")
-        caller = str(raw).strip() if raw not in (None, False) else ""
-        channel = vals.get("channel") or "emergency_line"
-        if channel not in dict(self._fields["channel"].selection):
-            channel = "emergency_line"
-        alert_type = self.env["eldercare.alert.type"]
-        if vals.get("type_code"):
-            alert_type = alert_type.sudo().search(
-                [("code", "=", vals["type_code"])], limit=1
-            )
-        if not alert_type and channel == "emergency_line":
-            alert_type = self.env.ref(
-                "eldercare_emergency.alert_type_emergency_call",
-                raise_if_not_found=False,
-            )
-        try:
-            received_at = _to_utc_naive(vals.get("received_at"))
-        except Exception:
-            _logger.warning("Bad received_at %r", vals.get("received_at"))
-            received_at = False
-        create_vals = {
-            "call_linkedid": str(vals.get("linkedid") or "").strip() or False,
-            "caller_number": caller or False,
-            "did": vals.get("did") or False,
-            "channel": channel,
-            "received_at": received_at or fields.Datetime.now(),
-        }
-        if alert_type:
-            create_vals["type_id"] = alert_type.id
-        if vals.get("elder_id"):
-            create_vals["elder_id"] = int(vals["elder_id"])
-        return create_vals
-
-    @api.model
-    def _create_call_alerts(self, prepared):
-        Alert = self.sudo()
-        keys = [vals["call_linkedid"] or index for index, vals in enumerate(prepared)]
-        alerts = {}
-        linkedids = [key for key in keys if isinstance(key, str)]
-        if linkedids:
-            for alert in Alert.search([("call_linkedid", "in", linkedids)]):
-                alerts.setdefault(alert.call_linkedid, alert)
-        new = {}
-        for key, vals in zip(keys, prepared, strict=True):
-            if key not in alerts:
-                new.setdefault(key, vals)
-        if len(new) > 1:
-            try:
-                with self.env.cr.savepoint():
-                    created = Alert.create(list(new.values()))
-                    alerts.update(zip(new, created, strict=True))
-                new = {}
-            except psycopg2.IntegrityError:
-                # a concurrent request raised one of these calls: one by one
-                _logger.info("Alerts of %d calls raised one by one", len(new))
-        for key, vals in new.items():
-            try:
-                with self.env.cr.savepoint():
-                    alerts[key] = Alert.create(vals)
-            except psycopg2.IntegrityError:
-                # a concurrent request raised the alert for the same call
-                existing = vals["call_linkedid"] and Alert.search(
-                    [("call_linkedid", "=", vals["call_linkedid"])], limit=1
-                )
-                if not existing:
-                    raise
-                alerts[key] = existing
-        return [alerts[key] for key in keys]
 
     # ------------------------------------------------------------------ bus
     def _eldercare_alert_summary(self):
@@ -1097,6 +1095,7 @@ class EldercareAlert(models.Model):
             else False,
             "work_order": alert.work_order_id.name or False,
             "past_alert_count": alert.past_alert_count,
+            "is_training": alert.is_training,
         }
 
     def _eldercare_elder_card(self):
@@ -1151,7 +1150,7 @@ class EldercareAlert(models.Model):
 
         The payload is built in each recipient's language."""
         if users is None:
-            users = self.env["res.users"]._eldercare_on_duty_operators()
+            users = self.env["res.users"]._eldercare_alert_recipients()
         self._eldercare_bus_push(
             users, "eldercare_alert_popup", lambda a: a._eldercare_popup_payload()
         )
@@ -1214,6 +1213,9 @@ class EldercareAlert(models.Model):
             "rates": rates,
             "server_time": fields.Datetime.to_string(now),
             "on_duty": self.env.user.eldercare_on_duty,
+            "no_operator_on_duty": not self.env[
+                "res.users"
+            ]._eldercare_on_duty_operators(),
             "uid": self.env.uid,
             "is_supervisor": self._is_supervisor(),
         }

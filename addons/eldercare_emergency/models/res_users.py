@@ -8,6 +8,11 @@ class ResUsers(models.Model):
         string="On Duty (Alerts)",
         help="Operators on duty receive the emergency alert popup on their screen.",
     )
+    eldercare_on_call = fields.Boolean(
+        string="On Call (Alerts)",
+        help="When no operator is on duty, every alert pops up for the "
+        "supervisors and for the users on call.",
+    )
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
@@ -33,6 +38,32 @@ class ResUsers(models.Model):
         if group:
             domain.append(("groups_id", "in", group.ids))
         return self.sudo().search(domain)
+
+    @api.model
+    def _eldercare_alert_recipients(self):
+        """Who sees a new alert's popup: the on-duty operators; with nobody on
+        duty, every supervisor and every user on call at once (an alarm is
+        never shown to nobody)."""
+        operators = self._eldercare_on_duty_operators()
+        if operators:
+            return operators
+        return self._eldercare_fallback_recipients()
+
+    @api.model
+    def _eldercare_fallback_recipients(self):
+        group = self.env.ref(
+            "eldercare_base.group_eldercare_supervisor", raise_if_not_found=False
+        )
+        domain = [("eldercare_on_call", "=", True)]
+        if group:
+            domain = ["|", ("groups_id", "in", group.ids), *domain]
+        return self.sudo().search(
+            [
+                ("share", "=", False),
+                ("id", "!=", self.env.ref("base.user_root").id),
+                *domain,
+            ]
+        )
 
     @api.model
     def _eldercare_operator_users(self):

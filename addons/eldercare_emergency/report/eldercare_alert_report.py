@@ -104,7 +104,9 @@ class EldercareAlertReport(models.Model):
                 a.elder_id, a.community_id, a.type_id, a.channel, a.state,
                 a.operator_id, a.company_id, a.is_overdue, %(durations)s,
                 %(rate_60)s AS answered_60_rate, %(rate_180)s AS answered_180_rate
-            FROM eldercare_alert a""",
+            FROM eldercare_alert a
+            -- training alerts (simulated calls) never count in a figure
+            WHERE NOT coalesce(a.is_training, false)""",
             durations=durations,
             rate_60=self._rate_sql(60),
             rate_180=self._rate_sql(180),

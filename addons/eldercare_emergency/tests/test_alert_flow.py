@@ -254,9 +254,9 @@ class TestAlertFlow(EldercareEmergencyCase):
             alert.action_dispatch_wizard()
 
     def test_unknown_caller_cannot_be_notified_or_dispatched(self):
-        alert = self.Alert._raise_from_call(
-            {"linkedid": "flow-unknown", "caller_number": "13599990000"}
-        ).with_user(self.operator)
+        alert = self.Alert._raise_from_calls(
+            [{"linkedid": "flow-unknown", "caller_number": "13599990000"}]
+        )[0].with_user(self.operator)
         with self.assertRaisesRegex(UserError, "no elder on file"):
             alert.action_notify()
         alert.action_confirm()

@@ -113,3 +113,26 @@ class TestAlertDeadlines(EldercareEmergencyCase):
         cron = self.env.ref("eldercare_emergency.ir_cron_eldercare_alert_deadlines")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "minutes"))
         self.assertTrue(cron.active)
+
+
+@tagged("post_install", "-at_install")
+class TestDeadlineLanguage(EldercareEmergencyCase):
+    def test_reminders_are_written_in_each_recipient_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"].search(
+            [("name", "=", "eldercare_emergency")]
+        )._update_translations(["zh_CN"])
+        self.supervisor.lang = "zh_CN"
+        reminder = self.env.ref("eldercare_emergency.mail_activity_alert_reminder")
+        with freeze_time("2026-11-20 08:00:00"):
+            alert = self._new_alert(type_id=self.type_care.id)
+            alert.with_user(self.operator).action_confirm()
+        with freeze_time("2026-11-20 08:20:30"):
+            self.Alert._cron_check_deadlines()
+        activities = alert.activity_ids.filtered(
+            lambda a: a.activity_type_id == reminder
+        )
+        chinese = activities.filtered(lambda a: a.user_id == self.supervisor)
+        english = activities.filtered(lambda a: a.user_id == self.operator)
+        self.assertTrue(chinese.summary.startswith("时限将到："), chinese.summary)
+        self.assertTrue(english.summary.startswith("Deadline approaching:"))

@@ -13,15 +13,17 @@ from .common import EldercareEmergencyCase
 @tagged("post_install", "-at_install")
 class TestRaiseFromCall(EldercareEmergencyCase):
     def test_known_caller_raises_alert_and_popup(self):
-        alert = self.Alert._raise_from_call(
-            {
-                "linkedid": "1700000000.101",
-                "caller_number": "+86 130 1111 0001",
-                "did": "96101",
-                "channel": "emergency_line",
-                "received_at": "2026-11-20T16:00:05+08:00",
-            }
-        )
+        alert = self.Alert._raise_from_calls(
+            [
+                {
+                    "linkedid": "1700000000.101",
+                    "caller_number": "+86 130 1111 0001",
+                    "did": "96101",
+                    "channel": "emergency_line",
+                    "received_at": "2026-11-20T16:00:05+08:00",
+                }
+            ]
+        )[0]
         self.assertEqual(alert.elder_id, self.elder)
         self.assertFalse(alert.unknown_caller)
         self.assertEqual(alert.channel, "emergency_line")
@@ -48,8 +50,8 @@ class TestRaiseFromCall(EldercareEmergencyCase):
             "did": "96101",
             "channel": "emergency_line",
         }
-        first = self.Alert._raise_from_call(vals)
-        second = self.Alert._raise_from_call(dict(vals, channel="ivr"))
+        first = self.Alert._raise_from_calls([vals])[0]
+        second = self.Alert._raise_from_calls([dict(vals, channel="ivr")])[0]
         self.assertEqual(first, second)
         self.assertEqual(
             self.Alert.search_count([("call_linkedid", "=", "1700000000.202")]), 1
@@ -65,9 +67,9 @@ class TestRaiseFromCall(EldercareEmergencyCase):
         self.assertNotEqual(self._new_alert(), self._new_alert())
 
     def test_unknown_caller_still_raises(self):
-        alert = self.Alert._raise_from_call(
-            {"linkedid": "1700000000.303", "caller_number": "13512345678"}
-        )
+        alert = self.Alert._raise_from_calls(
+            [{"linkedid": "1700000000.303", "caller_number": "13512345678"}]
+        )[0]
         self.assertTrue(alert)
         self.assertFalse(alert.elder_id)
         self.assertTrue(alert.unknown_caller)
@@ -81,31 +83,33 @@ class TestRaiseFromCall(EldercareEmergencyCase):
 
     def test_garbage_caller_id_never_raises(self):
         for raw in ("anonymous", "", None, "<script>", "++--", 12345):
-            alert = self.Alert._raise_from_call(
-                {"linkedid": f"garbage-{raw!r}", "caller_number": raw}
-            )
+            alert = self.Alert._raise_from_calls(
+                [{"linkedid": f"garbage-{raw!r}", "caller_number": raw}]
+            )[0]
             self.assertTrue(alert, f"alert raised for caller id {raw!r}")
             self.assertFalse(alert.elder_id)
         with mute_logger("odoo.addons.eldercare_emergency.models.eldercare_alert"):
-            alert = self.Alert._raise_from_call(
-                {"linkedid": "bad-date", "received_at": "not a date"}
-            )
+            alert = self.Alert._raise_from_calls(
+                [{"linkedid": "bad-date", "received_at": "not a date"}]
+            )[0]
         self.assertTrue(alert.received_at)
 
     def test_ivr_type_code(self):
-        alert = self.Alert._raise_from_call(
-            {
-                "linkedid": "1700000000.404",
-                "caller_number": "13011110001",
-                "channel": "ivr",
-                "type_code": "fall",
-            }
-        )
+        alert = self.Alert._raise_from_calls(
+            [
+                {
+                    "linkedid": "1700000000.404",
+                    "caller_number": "13011110001",
+                    "channel": "ivr",
+                    "type_code": "fall",
+                }
+            ]
+        )[0]
         self.assertEqual(alert.type_id, self.type_fall)
         self.assertEqual(alert.channel, "ivr")
-        unknown_type = self.Alert._raise_from_call(
-            {"linkedid": "1700000000.405", "channel": "weird", "type_code": "nope"}
-        )
+        unknown_type = self.Alert._raise_from_calls(
+            [{"linkedid": "1700000000.405", "channel": "weird", "type_code": "nope"}]
+        )[0]
         self.assertEqual(unknown_type.channel, "emergency_line")
         self.assertEqual(unknown_type.type_id, self.type_emergency)
 
@@ -115,9 +119,9 @@ class TestRaiseFromCall(EldercareEmergencyCase):
             [("name", "=", "eldercare_emergency")]
         )._update_translations(["zh_CN"])
         self.operator2.lang = "zh_CN"
-        self.Alert._raise_from_call(
-            {"linkedid": "1700000000.505", "caller_number": "13011110001"}
-        )
+        self.Alert._raise_from_calls(
+            [{"linkedid": "1700000000.505", "caller_number": "13011110001"}]
+        )[0]
         english = json.loads(
             self._bus_messages("eldercare_alert_popup", self.operator).message
         )["payload"]
@@ -137,8 +141,8 @@ class TestRaiseFromCall(EldercareEmergencyCase):
                 "company_id": other_company.id,
             }
         )
-        self.Alert._raise_from_call(
-            {"linkedid": "1700000000.606", "caller_number": "13011110001"}
-        )
+        self.Alert._raise_from_calls(
+            [{"linkedid": "1700000000.606", "caller_number": "13011110001"}]
+        )[0]
         self.assertTrue(self._bus_messages("eldercare_alert_popup", self.operator))
         self.assertFalse(self._bus_messages("eldercare_alert_popup", self.operator2))

@@ -97,9 +97,9 @@ class TestAlertTour(HttpCase):
     def test_alert_popup_confirm_dispatch(self):
         # raised from Python by the bridge before the operator's page loads:
         # on the dashboard, and delivered by the bus when the browser connects
-        unknown = self.env["eldercare.alert"]._raise_from_call(
-            {"linkedid": "tour-unknown-1", "caller_number": "13011119999"}
-        )
+        unknown = self.env["eldercare.alert"]._raise_from_calls(
+            [{"linkedid": "tour-unknown-1", "caller_number": "13011119999"}]
+        )[0]
         self.env.flush_all()
         self.env.cr.precommit.run()
         # a fresh page gets the bus messages of the last 50 s; in tests the rows

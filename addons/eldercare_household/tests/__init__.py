@@ -3,6 +3,7 @@ from . import (
     test_portal,
     test_portal_bounds,
     test_portal_tour,
+    test_role_screens,
     test_service_key,
     test_service_request,
 )

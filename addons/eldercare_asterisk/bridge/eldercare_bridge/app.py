@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import datetime
 import json
 import logging
 import os
@@ -13,6 +14,7 @@ from .ami import AMIClient
 from .backoff import backoff_delay
 from .batcher import RouteBatcher
 from .callerid import sanitize
+from .dialer import Dialer
 from .events import EventForwarder
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .routing import Router, utcnow_iso
@@ -25,6 +27,8 @@ EMERGENCY_QUEUE_PREFIX = "eldercare-emergency"
 REPLAY_DELAY = 1.0  # seconds between spooling an alarm and replaying it
 AMI_EVENT_MASK = "system,call,agent,user,cdr"
 REPLAY_CHUNK = 10  # alarms per spooled_alerts call: each chunk commits on its own
+ASTDB_FAMILY = "eldercare_fallback"  # the dialplan's record of unanswered AGIs
+ASTDB_MAX_AGE = 7 * 86400  # older records are history, not alarms to raise
 
 
 class Bridge:
@@ -67,11 +71,19 @@ class Bridge:
                 # VarSet flood (the "dialplan" class) on a busy PBX
                 events=AMI_EVENT_MASK,
             )
+        self.dialer = Dialer(
+            self,
+            poll_interval=cfg.dial_poll_interval,
+            tts_dir=cfg.tts_dir,
+            tts_prefix=cfg.tts_prefix,
+        )
         self.emergency_dids = set()
+        self.ivr_emergency_digits = set()
         self.bridge_config = {}
         self.alerted = set()  # linkedids Odoo confirmed an alert for (this run)
         self.live = {}  # uniqueid -> {"Linkedid", "Channel"} from AMI
         self.late_routes = {}  # linkedid -> routing request still running in Odoo
+        self.emergency_queue_members = -1  # unknown until AMI answers
         self._replay_wake = asyncio.Event()
         self._tasks = []
         self._stopped = asyncio.Event()
@@ -94,6 +106,9 @@ class Bridge:
             return
         self.bridge_config = conf
         self.emergency_dids = {str(d) for d in conf.get("emergency_dids") or []}
+        self.ivr_emergency_digits = {
+            str(d) for d in conf.get("ivr_emergency_digits") or []
+        }
         allowed = self.cfg.agi_allowed_clients or conf.get("agi_allowed_clients") or ()
         self.agi.allowed = {str(a).strip() for a in allowed if str(a).strip()}
 
@@ -193,13 +208,34 @@ class Bridge:
         task.add_done_callback(done)
 
     async def replay_spool_once(self):
-        items = [i for i in self.spool.items() if i["linkedid"] not in self.late_routes]
-        items = items[:REPLAY_CHUNK]
-        if not items:
+        """One try of the alarms that are due: None when none is due.
+
+        An alarm that failed before goes alone, so a record Odoo keeps
+        refusing never takes the others down with it. Odoo unreachable raises
+        (the loop backs off as a whole); Odoo answering without recording an
+        alarm, or refusing the request, counts against those alarms only."""
+        due = self.spool.due(exclude=self.late_routes)
+        if not due:
             return None
-        result = await self.rpc.execute(
-            "spooled_alerts", items, timeout=self.cfg.rpc_timeout
-        )
+        if self.spool.attempts(due[0]["linkedid"]):
+            items = due[:1]
+        else:
+            items = [i for i in due if not self.spool.attempts(i["linkedid"])]
+            items = items[:REPLAY_CHUNK]
+        try:
+            result = await self.rpc.execute(
+                "spooled_alerts", items, timeout=self.cfg.rpc_timeout
+            )
+        except OdooError as exc:
+            # Odoo answered with an error: these alarms failed, not Odoo
+            for item in items:
+                self.spool.record_failure(item["linkedid"], f"Odoo error: {exc}")
+            _logger.error(
+                "Odoo refused spooled alarm(s) %s (%s); each retried on its own",
+                [i["linkedid"] for i in items],
+                exc,
+            )
+            return 0
         raised = 0
         for row in result or []:
             if isinstance(row, dict) and row.get("linkedid") and row.get("alert_id"):
@@ -207,9 +243,12 @@ class Bridge:
                 self.alerted.add(str(row["linkedid"]))
                 raised += 1
         missing = [i["linkedid"] for i in items if i["linkedid"] in self.spool.pending]
+        for linkedid in missing:
+            self.spool.record_failure(linkedid, "Odoo did not record it")
         if missing:
             _logger.error(
-                "Odoo did not confirm spooled alarm(s) %s; will retry", missing
+                "Odoo did not record spooled alarm(s) %s; each retried on its own",
+                missing,
             )
         if raised:
             _logger.info(
@@ -219,20 +258,18 @@ class Bridge:
         return raised
 
     async def _replay_loop(self):
-        attempt = 0
+        attempt = 0  # Odoo unreachable: the whole spool waits, capped backoff
         while True:
+            wait = self.spool.next_try_in(exclude=self.late_routes)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(
-                    self._replay_wake.wait(), 30 if not attempt else None
+                    self._replay_wake.wait(), 30 if wait is None else max(wait, 0.05)
                 )
             self._replay_wake.clear()
-            while len(self.spool):
+            while True:
                 try:
-                    before = len(self.spool)
                     if await self.replay_spool_once() is None:
-                        break  # only late routing answers pending: they wake us
-                    if len(self.spool) >= before:
-                        raise RuntimeError("no spooled alarm confirmed")
+                        break  # nothing due: wait for the next due alarm
                     attempt = 0
                 except asyncio.CancelledError:
                     raise
@@ -249,13 +286,63 @@ class Bridge:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(self._replay_wake.wait(), delay)
                     self._replay_wake.clear()
-            attempt = 0
+
+    # -- heartbeat -------------------------------------------------------------
+    def heartbeat_report(self):
+        return {
+            "bridge": self.cfg.bridge_name,
+            "pending": len(self.spool),
+            "oldest_pending_seconds": round(self.spool.oldest_pending_seconds(), 1),
+            "dead_letters": self.spool.dead_letters(),
+            "emergency_queue_members": self.emergency_queue_members,
+        }
+
+    async def _count_emergency_members(self):
+        """Logged-in, unpaused members of the emergency queue (-1: unknown)."""
+        if not self.ami or not self.ami.connected.is_set():
+            return -1
+        try:
+            frames = await self.ami.action_list(
+                "QueueStatus", timeout=5, Queue=EMERGENCY_QUEUE_PREFIX
+            )
+        except Exception as exc:
+            _logger.warning("QueueStatus failed (%r): queue members unknown", exc)
+            return -1
+        members = [f for f in frames if f.get("Event") == "QueueMember"]
+        return sum(
+            1
+            for m in members
+            if str(m.get("Paused", "0")) == "0"
+            and str(m.get("Status", "")) not in ("4", "5")  # invalid, unavailable
+        )
+
+    async def _heartbeat_loop(self):
+        while True:
+            try:
+                self.emergency_queue_members = await self._count_emergency_members()
+                await self.rpc.execute(
+                    "bridge_heartbeat",
+                    self.heartbeat_report(),
+                    timeout=self.cfg.rpc_timeout,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                _logger.warning("heartbeat to Odoo failed (%r)", exc)
+            await asyncio.sleep(self.cfg.heartbeat_interval)
 
     # -- AMI -----------------------------------------------------------------
     def on_ami_event(self, frame):
         name = frame.get("Event")
         if not isinstance(name, str):
             return
+        if name == "UserEvent":
+            # a header the dialplan repeats (the channel's own Linkedid...)
+            # arrives as a list: one value each
+            frame = {
+                k: v[0] if isinstance(v, list) and v else v for k, v in frame.items()
+            }
+        self.dialer.on_event(frame)
         uniqueid = frame.get("Uniqueid")
         if name == "Newchannel" and isinstance(uniqueid, str):
             self.live[uniqueid] = {
@@ -289,12 +376,72 @@ class Bridge:
             "context": frame.get("Context", ""),
             "received_at": utcnow_iso(),
         }
+        if frame.get("Kind") == "ivr":
+            params["channel_kind"] = "ivr"
         return self.spool_alarm(params, reason)
+
+    async def reconcile_fallbacks(self):
+        """Emergency calls the dialplan routed without the bridge (it was down)
+        left a record in AstDB (``eldercare_fallback/<linkedid>`` =
+        ``epoch|caller|did|line or ivr``): each becomes a spooled alarm, even if
+        the call ended long ago. Odoo is idempotent on the linkedid, so a record
+        seen again after a restart never raises a second alert. The records
+        are not deleted (the AMI user has no "system" write right); older than
+        7 days they are ignored."""
+        try:
+            frames = await self.ami.action_list(
+                "DBGetTree", timeout=10, Family=ASTDB_FAMILY
+            )
+        except Exception as exc:
+            if "not found" in str(exc):
+                return 0  # no fallback ever recorded
+            _logger.warning("AstDB %s not readable (%r)", ASTDB_FAMILY, exc)
+            return 0
+        now = time.time()
+        spooled = 0
+        for frame in frames:
+            key = str(frame.get("Key") or "")
+            linkedid = key.rstrip("/").rpartition("/")[2]
+            parts = str(frame.get("Val") or "").split("|")
+            try:
+                epoch = float(parts[0])
+            except ValueError:
+                continue
+            if not linkedid or now - epoch > ASTDB_MAX_AGE:
+                continue
+            if linkedid in self.alerted or linkedid in self.spool.done:
+                continue
+            caller, problem = sanitize(parts[1] if len(parts) > 1 else "")
+            params = {
+                "linkedid": linkedid,
+                "caller_num": caller,
+                "did": parts[2] if len(parts) > 2 else "",
+                "received_at": datetime.datetime.fromtimestamp(
+                    epoch, datetime.timezone.utc
+                )
+                .replace(tzinfo=None)
+                .isoformat(sep=" ", timespec="seconds"),
+            }
+            if len(parts) > 3 and parts[3] == "ivr":
+                params["channel_kind"] = "ivr"
+            if self.spool_alarm(
+                params, "recorded by the dialplan while the bridge was down"
+            ):
+                spooled += 1
+        if spooled:
+            _logger.warning(
+                "%d emergency call(s) of the time the bridge was down found in AstDB:"
+                " spooled",
+                spooled,
+            )
+        return spooled
 
     async def resync(self):
         """After every AMI login: sync live channels, alarms and Odoo's call log."""
+        await self.reconcile_fallbacks()
         entries = await self.ami.action_list("CoreShowChannels", timeout=15)
         live_now = {e.get("Uniqueid") for e in entries}
+        self.dialer.after_resync(live_now)
         gone = [u for u in self.live if u not in live_now]
         for uniqueid in gone:
             info = self.live.pop(uniqueid)
@@ -351,10 +498,11 @@ class Bridge:
         self._tasks = [
             loop.create_task(self._replay_loop(), name="spool-replay"),
             loop.create_task(self._config_loop(), name="config"),
+            loop.create_task(self._heartbeat_loop(), name="heartbeat"),
             self.events.start(),
         ]
         if self.ami:
-            self._tasks.append(self.ami.start())
+            self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(
             "eldercare bridge up: AGI %s:%s, AMI %s:%s, Odoo %s db=%s, spool %s",
             self.cfg.agi_bind,
@@ -391,7 +539,9 @@ class Bridge:
             "route_batches": self.routes.stats,
             "events": self.events.stats,
             "ami": self.ami.stats if self.ami else {},
+            "dialer": self.dialer.stats,
             "spool_pending": len(self.spool),
+            "spool_dead_letters": len(self.spool.dead_letters()),
             "odoo": self.rpc.stats,
         }
 

@@ -24,6 +24,33 @@ def utcnow_iso():
     )
 
 
+MAX_CHAIN = 9  # escalation steps handed to the dialplan
+_DIAL = re.compile(r"^[A-Za-z0-9/@&_.+-]{1,250}$")
+
+
+def chain_variables(chain):
+    """Odoo's escalation chain -> ESC_COUNT, ESC_<n>_TARGET, ESC_<n>_TIME.
+
+    Nothing when the chain is missing or unusable: the dialplan then rings its
+    static copy. A target that is not a queue nor a plain dial string is left
+    out (it would reach the dialplan's Dial() verbatim)."""
+    values, count = {}, 0
+    for step in chain if isinstance(chain, list) else []:
+        if not isinstance(step, dict) or count >= MAX_CHAIN:
+            continue
+        target = str(step.get("target") or "")
+        seconds = _int(step.get("seconds"))
+        if not (target == "queue" or _DIAL.match(target)) or not 5 <= seconds <= 600:
+            _logger.warning("escalation step %r ignored", step)
+            continue
+        count += 1
+        values[f"ESC_{count}_TARGET"] = target
+        values[f"ESC_{count}_TIME"] = seconds
+    if count:
+        values["ESC_COUNT"] = count
+    return values
+
+
 def _int(value):
     try:
         return int(value or 0)
@@ -72,8 +99,18 @@ class Router:
             "caller_name": name if name != caller else "",
             "did": did,
             "context": env.get("agi_context", ""),
+            # the dialplan's word on the line (EC_LINE): either side saying
+            # "emergency" wins in Odoo's routing decision
+            "line": line,
         }
         return line, params
+
+    def _chain(self, result):
+        """The escalation chain of Odoo's answer, else the one Odoo gave last
+        in bridge_config (cached on disk), else none (the dialplan's copy)."""
+        return chain_variables(result.get("chain")) or chain_variables(
+            self.bridge.bridge_config.get("escalation_chain")
+        )
 
     def is_emergency_line(self, line, did):
         return line == "emergency" or did in self.bridge.emergency_dids
@@ -127,6 +164,15 @@ class Router:
                 "queue": queue,
             }
         route = result["route"]
+        if emergency_line and route not in ("emergency", "fallback"):
+            # Odoo called an emergency line something else (a wrong line
+            # table): the emergency wins, the alarm goes through the spool
+            _logger.warning(
+                "Odoo routed emergency-line call %s as %r: emergency queue",
+                params["linkedid"],
+                route,
+            )
+            route = "emergency"
         queue = result.get("queue") or (
             EMERGENCY_QUEUE
             if route in ("emergency", "fallback") and emergency_line
@@ -143,6 +189,8 @@ class Router:
             "CALL_ID": _int(result.get("call_id")),
             "QUEUE": queue,
         }
+        if queue == EMERGENCY_QUEUE:
+            values.update(self._chain(result))
         needs_spool = (emergency_line and route == "fallback") or (
             route == "emergency" and not values["ALERT_ID"]
         )
@@ -177,10 +225,16 @@ class Router:
         args = session.args
         digits = re.sub(r"[^0-9*#]", "", args[0] if args else "")[:8]
         linkedid = args[1].strip() if len(args) > 1 else ""
+        # the dialplan's own copy of the emergency key(s) and the dialled line
+        dialplan_keys = set(re.sub(r"[^0-9*#]", "", args[2]) if len(args) > 2 else "")
+        did = args[3].strip()[:32] if len(args) > 3 else ""
         if not linkedid:
             linkedid = await session.get_variable("CHANNEL(linkedid)") or ""
         caller, problem = sanitize(session.env.get("agi_callerid", ""))
         params = {"linkedid": linkedid, "digits": digits, "caller_num": caller}
+        emergency_key = bool(digits) and (
+            digits in dialplan_keys or digits in self.bridge.ivr_emergency_digits
+        )
         self.stats["ivr"] += 1
         try:
             result = await asyncio.wait_for(
@@ -193,13 +247,32 @@ class Router:
                 raise ValueError(f"Odoo ivr_choice answered {result!r}")
         except Exception as exc:
             _logger.warning(
-                "IVR choice %r for linkedid %s failed (%r): caller goes to an operator",
+                "IVR choice %r for linkedid %s failed (%r): caller goes to %s",
                 digits,
                 linkedid,
                 exc,
+                "the emergency queue" if emergency_key else "an operator",
                 exc_info=not isinstance(exc, asyncio.TimeoutError),
             )
-            result = {"route": "fallback", "queue": SERVICE_QUEUE}
+            if emergency_key:
+                # the emergency key is an emergency whatever Odoo does: the
+                # emergency queue now, the alarm through the spool
+                result = {"route": "emergency", "queue": EMERGENCY_QUEUE}
+                self.bridge.spool_alarm(
+                    {
+                        "linkedid": linkedid,
+                        "uniqueid": session.env.get("agi_uniqueid", ""),
+                        "channel": session.env.get("agi_channel", ""),
+                        "caller_num": caller,
+                        "did": did,
+                        "channel_kind": "ivr",
+                        "received_at": utcnow_iso(),
+                    },
+                    reason="voice-menu emergency key, Odoo did not answer",
+                )
+                self.stats["spooled"] += 1
+            else:
+                result = {"route": "fallback", "queue": SERVICE_QUEUE}
         route = result["route"]
         queue = result.get("queue") or (
             EMERGENCY_QUEUE if route == "emergency" else SERVICE_QUEUE
@@ -221,6 +294,8 @@ class Router:
             "ALERT_ID": _int(result.get("alert_id")),
             "QUEUE": queue,
         }
+        if route == "emergency":
+            values.update(self._chain(result))
         await self._set(session, values)
         _logger.info(
             "ivr linkedid=%s digits=%r -> %s say=%r queue=%s (%.1f ms)",

@@ -25,6 +25,8 @@ export class EldercareAlertDashboard extends Component {
             alerts: [],
             counters: {},
             rates: {},
+            noOperatorOnDuty: false,
+            bridges: [],
             isSupervisor: false,
             selectedId: null,
             selected: null,
@@ -66,6 +68,8 @@ export class EldercareAlertDashboard extends Component {
         this.state.rates = data.rates;
         this.alertService.state.onDuty = data.on_duty;
         this.state.isSupervisor = data.is_supervisor;
+        this.state.noOperatorOnDuty = Boolean(data.no_operator_on_duty);
+        this.state.bridges = data.bridges || [];
         this.state.loaded = true;
         if (this.state.selectedId) {
             if (data.alerts.some((a) => a.id === this.state.selectedId)) {

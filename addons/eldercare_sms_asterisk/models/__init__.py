@@ -1,0 +1,1 @@
+from . import eldercare_alert_cascade_attempt, eldercare_sms_inbound

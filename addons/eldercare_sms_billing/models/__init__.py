@@ -1,0 +1,1 @@
+from . import eldercare_statement, eldercare_statement_delivery

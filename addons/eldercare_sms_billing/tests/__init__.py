@@ -1,0 +1,1 @@
+from . import test_statement_delivery_sms, test_statement_sms
