@@ -83,7 +83,6 @@ class EldercareRecurringNeed(models.Model):
     quantity = fields.Float(default=1.0, required=True)
     coordinator_id = fields.Many2one(
         "res.users",
-        string="Coordinator",
         tracking=True,
         domain=[("share", "=", False)],
         default=lambda self: self.env["eldercare.work.order"]._default_coordinator(),

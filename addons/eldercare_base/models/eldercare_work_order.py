@@ -207,7 +207,6 @@ class EldercareWorkOrder(models.Model):
     # ----------------------------------------------------------- dispatch
     coordinator_id = fields.Many2one(
         "res.users",
-        string="Coordinator",
         index=True,
         tracking=True,
         default=lambda self: self._default_coordinator(),
@@ -1118,7 +1117,7 @@ class EldercareWorkOrder(models.Model):
         if not photos:
             missing.append(_("a photo of the work"))
         if not (
-            self.date_started and self.date_end and self.date_end > self.date_started
+            self.date_started and self.date_end and self.date_end >= self.date_started
         ):
             missing.append(_("the start and end times"))
         if not self.evidence_pin_ok:

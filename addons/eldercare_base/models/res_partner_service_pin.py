@@ -6,8 +6,10 @@ CARE_GROUPS = (
 )
 
 
+# kept apart from res_partner.py (another team's file): the service PIN is part
+# of the work order verification
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     eldercare_service_pin = fields.Char(
         string="Service PIN",

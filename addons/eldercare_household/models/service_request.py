@@ -807,7 +807,9 @@ class EldercareServiceRequest(models.Model):
         self.ensure_one()
         if not self.user_id or self.user_id.share:
             return
-        self.activity_schedule(
+        # no e-mail: the coordinator's activity menu (live counter) shows it,
+        # and the calling bridge user has no sender address anyway
+        self.with_context(mail_activity_quick_update=True).activity_schedule(
             "eldercare_household.mail_activity_phone_request",
             user_id=self.user_id.id,
             date_deadline=fields.Date.context_today(self),
