@@ -15,7 +15,10 @@ class FakeAmiServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(4)
-        self.sock.settimeout(10)
+        # short accept timeouts only to notice the stop: the server accepts
+        # for as long as the test runs (a browser tour may need minutes before
+        # its first call; a 10 s accept timeout ended the server under load)
+        self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self._stop = threading.Event()
@@ -46,6 +49,8 @@ class FakeAmiServer:
         while not self._stop.is_set():
             try:
                 conn, _addr = self.sock.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
             with conn:

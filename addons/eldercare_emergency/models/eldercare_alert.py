@@ -1213,9 +1213,9 @@ class EldercareAlert(models.Model):
             "rates": rates,
             "server_time": fields.Datetime.to_string(now),
             "on_duty": self.env.user.eldercare_on_duty,
-            "no_operator_on_duty": not self.env[
+            "no_operator_on_duty": self.env[
                 "res.users"
-            ]._eldercare_on_duty_operators(),
+            ]._eldercare_no_operator_on_duty(),
             "uid": self.env.uid,
             "is_supervisor": self._is_supervisor(),
         }
