@@ -442,6 +442,13 @@ class EldercareAlert(models.Model):
             alerts._send_popup()
         return alerts
 
+    def _creation_message(self):
+        """The creation note in the center's language, as one sentence (not
+        the writer's language for half of it)."""
+        self.ensure_one()
+        lang = self.company_id.partner_id.lang or self.env.lang or "en_US"
+        return super(EldercareAlert, self.with_context(lang=lang))._creation_message()
+
     def _eldercare_log_unknown_callers(self):
         unknown = self.filtered("unknown_caller")
         if unknown:  # one internal note each, written in one batch (bursts)
