@@ -19,6 +19,7 @@
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
         "views/eldercare_alert_views.xml",
+        "views/eldercare_alert_cascade_views.xml",
         "views/eldercare_call_simulate_views.xml",
         "views/eldercare_escalation_step_views.xml",
         "views/menus.xml",
@@ -33,6 +34,7 @@
     "assets": {
         "web.assets_backend": [
             "eldercare_asterisk/static/src/js/call_popup_service.js",
+            "eldercare_asterisk/static/src/xml/alert_panel_cascade.xml",
         ],
         "web.assets_tests": [
             "eldercare_asterisk/static/tests/tours/**/*",

@@ -12,6 +12,7 @@
     "data": [
         "security/eldercare_base_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_message_subtype_data.xml",
         "security/eldercare_base_rules.xml",
         "data/product_data.xml",
         "data/eldercare_elder_category_data.xml",
@@ -26,6 +27,7 @@
         "views/eldercare_health_views.xml",
         "views/eldercare_phone_views.xml",
         "views/res_partner_elder_views.xml",
+        "views/res_partner_service_pin_views.xml",
         "views/res_partner_provider_views.xml",
         "views/res_users_views.xml",
         "views/eldercare_provider_contract_views.xml",
@@ -34,9 +36,12 @@
         "views/eldercare_work_order_views.xml",
         "views/eldercare_recurring_need_views.xml",
         "views/menus.xml",
+        "views/eldercare_elder_access_log_views.xml",
+        "views/webclient_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
+        "demo/res_company_logo_demo.xml",
         "demo/eldercare_area_demo.xml",
         "demo/res_partner_provider_demo.xml",
         "demo/res_users_demo.xml",

@@ -13,6 +13,7 @@
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/service_key_data.xml",
+        "data/auth_signup_data.xml",
         "wizards/satisfaction_wizard_views.xml",
         "views/service_key_views.xml",
         "views/service_request_views.xml",

@@ -157,6 +157,9 @@ class FakeOdoo:
             out.append({"linkedid": item.get("linkedid"), "alert_id": alert["id"]})
         return out
 
+    def dial_sync(self, reports, active_ids, accept=True):
+        return {"dial": [], "hangup": [], "max_channels": 10}
+
     def bridge_config(self):
         return {
             "emergency_dids": self.emergency_dids,

@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BRIDGE_PATH = os.path.join(REPO, "addons", "eldercare_asterisk", "bridge")
 for path in (
+    REPO,  # tools.ecctl.server: Odoo's production shape
     os.path.join(REPO, "tools", "asterisk"),
     os.path.join(REPO, "tests", "bridge"),
     BRIDGE_PATH,
@@ -514,37 +515,32 @@ class OdooBackend:
 
     def start(self):
         e = os.environ
-        cmd = shlex.split(e["EC_ODOO_CMD"]) + [
-            "-d",
-            self.db,
-            f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
-            "--db_host",
-            self.pg["host"],
-            "--db_port",
-            self.pg["port"],
-            "--db_user",
-            self.pg["user"],
-            "--db_password",
-            e["EC_PG_PASSWORD"],
-            "--http-port",
-            str(self.port),
-            "--http-interface",
-            "127.0.0.1",
-            "--workers",
-            "0",
-            "--max-cron-threads",
-            "0",
-            "--logfile",
+        # production shape (tools/ecctl/server.py): HTTP workers, a cron
+        # worker and the websocket on the gevent port, nginx on self.port
+        from tools.ecctl.server import OdooBehindNginx
+
+        self.server = OdooBehindNginx(
+            shlex.split(e["EC_ODOO_CMD"]),
+            [
+                "-d",
+                self.db,
+                f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
+                "--db_host",
+                self.pg["host"],
+                "--db_port",
+                self.pg["port"],
+                "--db_user",
+                self.pg["user"],
+                "--db_password",
+                e["EC_PG_PASSWORD"],
+                "--no-database-list",
+            ],
+            self.workdir,
             self.log_path,
-            "--no-database-list",
-        ]
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            listen_port=self.port,
         )
+        self.proc = self.server.start_odoo()
+        self.server.nginx.start()
 
         def ready():
             if self.proc.poll() is not None:
@@ -753,6 +749,7 @@ class OdooBackend:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+        self.server.nginx.stop()
         subprocess.run(
             ["dropdb", *self._pg_args, "--if-exists", "--force", self.db],
             env=self.pgenv,

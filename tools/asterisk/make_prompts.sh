@@ -5,6 +5,9 @@
 # (same audio, the language-less fallback Asterisk tries last; sounds/en is an
 # absolute symlink inside the chroot, never write through it). Needs espeak-ng and sox.
 # Without them nothing is written: the menu still works with digits.
+# Per call, the dialer (bridge) speaks the elder's name from a file it
+# synthesises once per name the same way into <sounds dir>/eldercare-tts
+# (EC_TTS_DIR); the centre's callback number is read with the digit-N prompts.
 set -euo pipefail
 SOUNDS="${1:?usage: make_prompts.sh <asterisk sounds dir>}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -13,7 +16,7 @@ if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then
     echo "make_prompts: espeak-ng or sox missing; IVR runs without spoken prompts" >&2
     exit 0
 fi
-mkdir -p "$SOUNDS/zh/eldercare" "$SOUNDS/eldercare"
+mkdir -p "$SOUNDS/zh/eldercare" "$SOUNDS/eldercare" "$SOUNDS/eldercare-tts"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 n=0

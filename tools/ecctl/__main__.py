@@ -1,4 +1,5 @@
-"""Command line: ./bin/eldercare {start,stop,status,test,odoo-test,dev-env}."""
+"""Command line: ./bin/eldercare {start,stop,status,backup,restore,upgrade,
+test,odoo-test,dev-env}."""
 
 import argparse
 import glob
@@ -8,10 +9,10 @@ import sys
 
 from . import odoo as odoo_mod
 from . import product, setup, testrun
-from .paths import ADDONS_DIR, LOG_DIR, VAR
+from .paths import ADDONS_DIR, LOG_DIR, ROOT, VAR
 from .pg import Cluster
 
-ALL_TIERS = ["lint", "python", "odoo", "browser", "asterisk"]
+ALL_TIERS = ["lint", "python", "odoo", "browser", "ops", "asterisk"]
 DEV_PG_PORT = int(os.environ.get("EC_DEV_PG_PORT", "55432"))
 
 
@@ -73,7 +74,8 @@ def addons_fingerprint():
 def cmd_dev_env(args):
     """A dev database with every addon installed; prints the EC_* variables."""
     odoo, cluster, template = dev_odoo()
-    db = "ec_dev_all"
+    # per checkout: the dev cluster is shared by several worktrees
+    db = "ec_dev_all_" + hashlib.sha1(ROOT.encode()).hexdigest()[:8]
     stamp = os.path.join(VAR, "devpg", f"{db}.fingerprint")
     fingerprint = addons_fingerprint()
     current = None
@@ -96,7 +98,7 @@ def cmd_dev_env(args):
             return rc
         with open(stamp, "w") as handle:
             handle.write(fingerprint)
-    for key, value in testrun.odoo_env_vars(odoo, cluster, db).items():
+    for key, value in testrun.odoo_env_vars(odoo, cluster, db, template).items():
         print(f"export {key}={value!r}")
     return 0
 
@@ -112,6 +114,22 @@ def main(argv=None):
     p.set_defaults(func=product.stop)
     p = sub.add_parser("status", help="what is running")
     p.set_defaults(func=product.status)
+
+    p = sub.add_parser("backup", help="dump the database + filestore + manifest")
+    p.add_argument("--config", help="a production Odoo config (default: var/)")
+    p.add_argument("--db", help="database (default: the config's db_name)")
+    p.add_argument("--output", help="new folder (default: var/backups/<db>-<time>)")
+    p.set_defaults(func=product.cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup onto a new database")
+    p.add_argument("backup", help="the backup folder")
+    p.add_argument("--config", help="a production Odoo config (default: var/)")
+    p.add_argument("--db", help="database name (default: the backed-up one)")
+    p.set_defaults(func=product.cmd_restore)
+    p = sub.add_parser("upgrade", help="update the addons on an existing database")
+    p.add_argument("--config", help="a production Odoo config (default: var/)")
+    p.add_argument("--db", help="database (default: the config's db_name)")
+    p.add_argument("--no-backup", action="store_true", help="skip the backup first")
+    p.set_defaults(func=product.cmd_upgrade)
 
     p = sub.add_parser("test", help="run every test tier")
     p.add_argument("--no-setup", action="store_true", help="skip installing deps")

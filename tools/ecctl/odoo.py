@@ -4,6 +4,7 @@ import ast
 import fcntl
 import glob
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -257,6 +258,64 @@ def ensure_template(odoo, cluster, logdir):
             raise RuntimeError(f"moving attachments into {building} failed (rc={rc})")
         cluster.psql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
         return name
+
+
+SHELL_PRELUDE = """
+import json as _json, os as _os
+values = _json.loads(_os.environ.pop("EC_SHELL_VALUES"))
+def result(value):
+    print("EC_SHELL_RESULT " + _json.dumps(value), flush=True)
+"""
+
+
+class ShellError(RuntimeError):
+    pass
+
+
+def odoo_shell(odoo, config_args, db, code, values=None, timeout=900):
+    """Run `code` inside `odoo shell` on database `db` and commit.
+
+    `config_args` say where the database is (["-c", conf] or db_args(...)).
+    `values` reach the code as the dict `values` (JSON in the environment,
+    never pasted into the code); the code may call `result(x)` once: its
+    JSON-able `x` is returned. Settings and passwords are written through the
+    ORM (ir.config_parameter.set_param, res.users.write), never as SQL.
+    """
+    env = dict(os.environ, EC_SHELL_VALUES=json.dumps(values or {}))
+    script = SHELL_PRELUDE + code + "\nenv.cr.commit()\n"
+    cmd = [
+        *odoo.cmd,
+        "shell",
+        *config_args,
+        "-d",
+        db,
+        "--no-http",
+        "--workers",
+        "0",
+        "--max-cron-threads",
+        "0",
+        "--log-level",
+        "warn",
+    ]
+    proc = subprocess.run(
+        cmd,
+        input=script,
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
+    if proc.returncode:
+        raise ShellError(
+            f"odoo shell on {db} failed (rc={proc.returncode}):\n"
+            + (proc.stderr or proc.stdout)[-3000:]
+        )
+    for line in proc.stdout.splitlines():
+        if line.startswith("EC_SHELL_RESULT "):
+            return json.loads(line[len("EC_SHELL_RESULT ") :])
+    return None
 
 
 def run_on_copy(odoo, cluster, db, source, args, logfile):

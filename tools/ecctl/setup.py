@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,7 +17,13 @@ DEBIAN_PACKAGES = [
     "espeak-ng",  # Mandarin IVR prompts
     "sox",
     "fonts-noto-cjk",  # Chinese text in the browser and printed statements
+    "nginx",  # the one HTTP entry in front of Odoo's workers (start, ops tier)
+    "systemd",  # systemd-analyze verify of the shipped unit files (ops tests)
 ]
+# the prettier hook of .pre-commit-config.yaml, from the npm registry (the
+# hook's GitHub mirror is not needed)
+PRETTIER_PACKAGES = ["prettier@2.7.1", "@prettier/plugin-xml@2.2.0"]
+PRETTIER_DIR = os.path.join(CACHE_DIR, "prettier")
 
 
 def say(msg):
@@ -75,6 +82,36 @@ def install_python():
         handle.write("ok\n")
 
 
+def prettier_command():
+    """The pinned prettier + plugin-xml, or None when not installed."""
+    modules = os.path.join(PRETTIER_DIR, "node_modules")
+    exe = os.path.join(modules, ".bin", "prettier")
+    plugin = os.path.join(modules, "@prettier", "plugin-xml")
+    if not (os.path.exists(exe) and os.path.isdir(plugin)):
+        return None
+    # NODE_PATH: .prettierrc.yml names the plugin by package name
+    return ["env", f"NODE_PATH={modules}", exe, f"--plugin={plugin}"]
+
+
+def install_prettier():
+    if prettier_command():
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        say("npm not found: prettier is not checked (apt-get install npm)")
+        return
+    say(f"npm install {' '.join(PRETTIER_PACKAGES)}")
+    os.makedirs(PRETTIER_DIR, exist_ok=True)
+    out = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--silent", *PRETTIER_PACKAGES],
+        cwd=PRETTIER_DIR,
+        check=False,
+    )
+    if out.returncode:
+        say("npm install of prettier failed: prettier is not checked")
+
+
 def install_all():
     install_debian()
     install_python()
+    install_prettier()

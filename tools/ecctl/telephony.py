@@ -14,17 +14,15 @@ import subprocess
 import sys
 import time
 
+from . import odoo as odoo_mod
 from .paths import LOG_DIR, ROOT, VAR
+from .procs import pid_alive, record_pid, say, secret, spawn, stop_process
 
 PROCESSES = ("bridge", "asterisk")
 BRIDGE_PATH = os.path.join(ROOT, "addons", "eldercare_asterisk", "bridge")
 HARNESS = os.path.join(ROOT, "tools", "asterisk", "harness.py")
 ASTERISK_DIR = os.path.join(VAR, "asterisk")
 BRIDGE_LOGIN = "eldercare_bridge"
-
-
-def say(msg):
-    print(f"[eldercare] {msg}", flush=True)
 
 
 def _harness():
@@ -34,34 +32,41 @@ def _harness():
     return module
 
 
-def _set_params(cluster, db, params):
-    values = ",".join(
-        "('{}', '{}', now(), now(), 1, 1)".format(k, str(v).replace("'", "''"))
-        for k, v in params.items()
-    )
-    cluster.psql(
-        "INSERT INTO ir_config_parameter "
-        "(key, value, create_date, write_date, create_uid, write_uid) "
-        f"VALUES {values} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        db=db,
-    )
+SET_PARAMS = """
+for key, value in values["params"].items():
+    env["ir.config_parameter"].set_param(key, value)
+"""
+
+SET_BRIDGE_PASSWORD = """
+user = env["res.users"].with_context(active_test=False).search(
+    [("login", "=", values["login"])]
+)
+if not user:
+    raise SystemExit(f"user {values['login']!r} missing in {env.cr.dbname!r}")
+user.write({"password": values["password"], "active": True})
+"""
 
 
-def _bridge_password(cluster, db):
-    """The bridge's login: a generated password kept in var/secrets."""
-    from passlib.context import CryptContext
-
-    from .product import secret
-
+def configure_odoo(odoo, conf, db, ami_env):
+    """The AMI settings and the bridge's password, written through Odoo's ORM
+    (ir.config_parameter.set_param, res.users.write) in one `odoo shell`."""
     password = secret("bridge_password")
-    hashed = CryptContext(["pbkdf2_sha512"]).hash(password)
-    out = cluster.psql(
-        f"UPDATE res_users SET password = '{hashed}', active = true "
-        f"WHERE login = '{BRIDGE_LOGIN}' RETURNING id",
-        db=db,
+    odoo_mod.odoo_shell(
+        odoo,
+        ["-c", conf],
+        db,
+        SET_PARAMS + SET_BRIDGE_PASSWORD,
+        {
+            "params": {
+                "eldercare_asterisk.ami_host": ami_env["EC_AMI_HOST"],
+                "eldercare_asterisk.ami_port": str(ami_env["EC_AMI_PORT"]),
+                "eldercare_asterisk.ami_user": ami_env["EC_AMI_USER"],
+                "eldercare_asterisk.ami_secret": ami_env["EC_AMI_SECRET"],
+            },
+            "login": BRIDGE_LOGIN,
+            "password": password,
+        },
     )
-    if not out.stdout.strip():
-        raise RuntimeError(f"user {BRIDGE_LOGIN!r} missing in database {db!r}")
     return password
 
 
@@ -81,14 +86,13 @@ def _start_demo_asterisk():
     say("preparing the demo Asterisk 22 (cached Debian sid chroot; built on first use)")
     harness.ensure_tarball()
     asterisk = harness.Asterisk(ASTERISK_DIR, agi_port=4573).prepare().start()
-    with open(os.path.join(VAR, "run", "asterisk.pid"), "w") as handle:
-        handle.write(str(asterisk.proc.pid))
+    record_pid("asterisk", asterisk.proc.pid)
     return asterisk.env()
 
 
-def start(odoo, cluster, conf, url, db):
-    from .product import spawn
-
+def start(odoo, conf, url, db):
+    """Demo Asterisk (unless EC_AMI_HOST names one) and the bridge, pointed at
+    Odoo through `url` (nginx)."""
     if not os.path.isdir(BRIDGE_PATH):
         say("telephony bridge not in this checkout: not started")
         return
@@ -100,18 +104,7 @@ def start(odoo, cluster, conf, url, db):
             say(f"demo Asterisk NOT started ({exc}); the bridge is not started")
             return
         say(f"demo Asterisk up: AMI 127.0.0.1:{ami_env['EC_AMI_PORT']}")
-    _set_params(
-        cluster,
-        db,
-        {
-            "eldercare_asterisk.ami_host": ami_env["EC_AMI_HOST"],
-            "eldercare_asterisk.ami_port": ami_env["EC_AMI_PORT"],
-            "eldercare_asterisk.ami_user": ami_env["EC_AMI_USER"],
-            "eldercare_asterisk.ami_secret": ami_env["EC_AMI_SECRET"],
-        },
-    )
-    from .product import pid_alive
-
+    password = configure_odoo(odoo, conf, db, ami_env)
     if pid_alive("bridge"):
         say("bridge already running")
         return
@@ -122,20 +115,19 @@ def start(odoo, cluster, conf, url, db):
         EC_ODOO_URL=url,
         EC_ODOO_DB=db,
         EC_ODOO_LOGIN=BRIDGE_LOGIN,
-        EC_ODOO_PASSWORD=_bridge_password(cluster, db),
+        EC_ODOO_PASSWORD=password,
         EC_SPOOL_DIR=os.path.join(VAR, "spool"),
     )
     spawn("bridge", [sys.executable, "-m", "eldercare_bridge"], env=env)
     time.sleep(1)
     if pid_alive("bridge"):
-        say(f"bridge up (FastAGI 127.0.0.1:4573), log {LOG_DIR}/bridge.out")
+        say(f"bridge up (FastAGI 127.0.0.1:4573, Odoo via {url})")
+        say(f"bridge log: {LOG_DIR}/bridge.out")
     else:
         say(f"bridge exited at once, see {LOG_DIR}/bridge.out")
 
 
 def stop():
-    from .product import stop_process
-
     for name in PROCESSES:
         stop_process(name)
     if os.path.isdir(ASTERISK_DIR):

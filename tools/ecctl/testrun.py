@@ -11,11 +11,23 @@ import time
 import xml.etree.ElementTree as ET
 
 from . import odoo as odoo_mod
+from . import setup
 from .paths import ADDONS_DIR, LOG_DIR, ROOT
 from .pg import Cluster, free_port
 
 TOUR_TAG = "eldercare_tour"
 LINT_PATHS = ["addons", "tools", "tests", "benchmarks"]
+# prettier (the pinned pre-commit hook, from npm) checks these files only for
+# now: the rest of the tree was never formatted by it, and reformatting every
+# addon at once would collide with the work going on in them. Add files here
+# once they are formatted (`prettier --write`, see .pre-commit-config.yaml).
+PRETTIER_FILES = [
+    ".pre-commit-config.yaml",
+    ".prettierrc.yml",
+    "addons/eldercare_base/demo/res_company_logo_demo.xml",
+    "addons/eldercare_base/views/webclient_templates.xml",
+    "addons/eldercare_household/data/auth_signup_data.xml",
+]
 
 
 class Tier:
@@ -26,6 +38,8 @@ class Tier:
         self.skipped = 0
         self.skip_reason = None
         self.notes = []
+        # checks that are not tests (files that parse): shown, never summed
+        self.checks = {}
         self.seconds = 0.0
 
     def skip(self, reason):
@@ -36,6 +50,8 @@ class Tier:
         if self.skip_reason:
             return f"  {self.name:<9} SKIPPED: {self.skip_reason}"
         extra = f", {self.skipped} skipped" if self.skipped else ""
+        for label, count in self.checks.items():
+            extra += f"; {count} {label}"
         status = "ok" if not self.failed else "FAILED"
         return (
             f"  {self.name:<9} {status:<6} {self.passed} passed, {self.failed} failed"
@@ -88,6 +104,13 @@ def tier_lint(tier):
                 ],
             )
         )
+    prettier = setup.prettier_command()
+    if prettier:
+        files = [f for f in PRETTIER_FILES if os.path.exists(os.path.join(ROOT, f))]
+        checks.append(("prettier", [*prettier, "--check", *files]))
+    else:
+        tier.skipped += 1
+        tier.notes.append("prettier not installed (npm unavailable): not checked")
     for label, cmd in checks:
         rc, out = run(cmd)
         if rc == 0:
@@ -95,17 +118,21 @@ def tier_lint(tier):
         else:
             tier.failed += 1
             tier.notes.append(f"{label} failed:\n{out[-4000:]}")
+    # XML files that parse are a check, not a test: shown apart, not summed;
+    # one that does not parse is a failure
+    parsed = 0
     for path in sorted(
         glob.glob(os.path.join(ADDONS_DIR, "**", "*.xml"), recursive=True)
     ):
         try:
             ET.parse(path)
-            tier.passed += 1
+            parsed += 1
         except ET.ParseError as exc:
             tier.failed += 1
             tier.notes.append(
                 f"XML does not parse: {os.path.relpath(path, ROOT)}: {exc}"
             )
+    tier.checks["XML files parse (not counted as tests)"] = parsed
 
 
 # -- pytest -------------------------------------------------------------------
@@ -183,8 +210,9 @@ def install_test_args(addons, tags):
     ]
 
 
-def odoo_env_vars(odoo, cluster, db):
-    return {
+def odoo_env_vars(odoo, cluster, db, deps_template=None):
+    extra = {"EC_ODOO_DEPS_TEMPLATE": deps_template} if deps_template else {}
+    return extra | {
         "EC_PG_HOST": cluster.host,
         "EC_PG_PORT": str(cluster.port),
         "EC_PG_USER": cluster.user,
@@ -214,7 +242,12 @@ def run_all(args):
             t0 = time.time()
             tier_pytest(
                 tier,
-                ["tests", "--ignore=tests/integration", "--timeout=120"],
+                [
+                    "tests",
+                    "--ignore=tests/integration",
+                    "--ignore=tests/ops",
+                    "--timeout=120",
+                ],
                 workdir,
                 logname="python",
             )
@@ -233,7 +266,8 @@ def run_all(args):
             print("!" * 78 + "\n", flush=True)
 
         installed_db = None
-        wanted = {"odoo", "browser", "asterisk"} & set(args.tiers)
+        template = None
+        wanted = {"odoo", "browser", "ops", "asterisk"} & set(args.tiers)
         if odoo and wanted:
             cluster = Cluster(os.path.join(workdir, "pg"), free_port(), for_tests=True)
             cluster.start()
@@ -285,8 +319,21 @@ def run_all(args):
                     if tier.failed:
                         print_failures(logfile)
                 tiers.append(tier)
+            if "ops" in args.tiers:
+                tier = Tier("ops")
+                if not installed_db:
+                    tier.skip("the addons did not install; see the odoo tier")
+                else:
+                    t0 = time.time()
+                    env_vars = dict(os.environ)
+                    env_vars.update(
+                        odoo_env_vars(odoo, cluster, installed_db, template)
+                    )
+                    tier_pytest(tier, ["tests/ops"], workdir, env_vars, "ops")
+                    tier.seconds = time.time() - t0
+                tiers.append(tier)
         else:
-            for name in ("odoo", "browser"):
+            for name in ("odoo", "browser", "ops"):
                 if name in args.tiers:
                     tiers.append(Tier(name).skip(odoo_reason or "not requested"))
 
@@ -297,7 +344,9 @@ def run_all(args):
             else:
                 env_vars = dict(os.environ)
                 if odoo and installed_db:
-                    env_vars.update(odoo_env_vars(odoo, cluster, installed_db))
+                    env_vars.update(
+                        odoo_env_vars(odoo, cluster, installed_db, template)
+                    )
                 t0 = time.time()
                 tier_pytest(tier, ["tests/integration"], workdir, env_vars, "asterisk")
                 tier.seconds = time.time() - t0

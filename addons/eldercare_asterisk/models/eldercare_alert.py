@@ -88,9 +88,11 @@ class EldercareAlert(models.Model):
 
     def _eldercare_call_back_action(self):
         """Emergency's call-back hook (``action_call_back``): really call back
-        through Asterisk — the operator's phone rings first, then the elder's.
-        When the phone system cannot place the call, the operator still gets
-        the numbers to dial by hand, with the reason."""
+        through the dialer — the operator's phone rings first, then the
+        elder's. When the call cannot be queued (no number, no extension), the
+        operator still gets the numbers to dial by hand, with the reason.
+        Relatives are called by the responder cascade
+        (``eldercare_alert_cascade.py``)."""
         self.ensure_one()
         number = self._eldercare_call_back_number()
         if not number or not self.env.user.eldercare_endpoint:
@@ -98,7 +100,7 @@ class EldercareAlert(models.Model):
         try:
             with self.env.cr.savepoint():
                 action = self.env["eldercare.pbx"].click_to_call(
-                    number, elder=self.elder_id, alert=self
+                    number, elder=self.elder_id, alert=self, purpose="call_back"
                 )
         except UserError as error:
             _logger.warning("Call back of alert %s failed: %s", self.id, error)
@@ -109,30 +111,6 @@ class EldercareAlert(models.Model):
             return action
         self.message_post(body=_("Call back to %s started.", number))
         return action
-
-    def _eldercare_call_relatives(self, relatives):
-        """Emergency's hook when relatives are notified: ring the operator's
-        phone and dial the first relative who has a number (emergency contacts
-        first, by priority). One call at a time — the others are listed in the
-        chatter for the operator to call next."""
-        self.ensure_one()
-        called = super()._eldercare_call_relatives(relatives)
-        if called or not self.env.user.eldercare_endpoint:
-            return called
-        relative = relatives.filtered("phone")[:1]
-        if not relative:
-            return called
-        try:
-            with self.env.cr.savepoint():
-                relative.with_context(
-                    eldercare_alert_id=self.id
-                ).action_eldercare_call()
-        except UserError as error:
-            _logger.warning(
-                "Calling the relative of alert %s failed: %s", self.id, error
-            )
-            return called
-        return called | relative
 
     @api.model
     def get_dashboard_data(self):

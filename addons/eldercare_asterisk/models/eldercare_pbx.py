@@ -1,29 +1,28 @@
-"""PBX settings access and the actions Odoo starts on Asterisk (AMI)."""
+"""PBX settings and the calls Odoo asks the phone system for.
+
+Odoo never connects to Asterisk: every outbound call is an
+``eldercare.dial.request`` that the bridge's dialer places through its one AMI
+connection (see ``eldercare_dial_request.py``)."""
 
 import logging
 import re
-import uuid
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-
-from ..tools.ami_client import AmiClient, AmiError
 
 _logger = logging.getLogger(__name__)
 
 PARAM_PREFIX = "eldercare_asterisk."
 DEFAULTS = {
-    "ami_host": "127.0.0.1",
-    "ami_port": "5038",
-    "ami_user": "odoo",
-    "ami_secret": "",
     "agi_bind": "127.0.0.1",
     "agi_port": "4573",
     "agi_allowed_clients": "127.0.0.1",
+    "dial_out_context": "eldercare-dialer-out",
 }
 CONTEXT_INBOUND = "eldercare-inbound"
 CONTEXT_OUTBOUND = "eldercare-outbound"
-AMI_TIMEOUT = 5.0
+# a request still queued after this long means the dialer is not polling
+DIALER_STALE_SECONDS = 15
 
 
 def dialable(number):
@@ -48,75 +47,86 @@ class EldercarePbx(models.AbstractModel):
         }
 
     @api.model
-    def _ami(self):
-        settings = self._get_settings()
-        return AmiClient(
-            settings["ami_host"],
-            settings["ami_port"],
-            settings["ami_user"],
-            settings["ami_secret"],
-            timeout=AMI_TIMEOUT,
-        )
+    def _eldercare_best_number(self, record):
+        """THE answer to "which number do we call for this person" (elder,
+        relative, staff user or any partner); False when none is on file.
+
+        * elder / partner: mobile, home phone, the first active registered
+          phone (one-key phone, landline...), then the partner's phone;
+        * relative (``eldercare.relative``): the relative's phone;
+        * user (``res.users``): their partner's numbers as above."""
+        if not record:
+            return False
+        record.ensure_one()
+        record = record.sudo()
+        if record._name == "eldercare.relative":
+            return record.phone or False
+        if record._name == "res.users":
+            record = record.partner_id
+        if record._name != "res.partner":
+            raise UserError(_("Cannot tell which number to call for %s.", record))
+        if record.mobile:
+            return record.mobile
+        if "home_phone" in record._fields and record.home_phone:
+            return record.home_phone
+        if "elder_phone_ids" in record._fields:
+            phones = record.elder_phone_ids.filtered("active")
+            if phones:
+                return phones[:1].number
+        return record.phone or False
 
     @api.model
-    def _ami_user_error(self, error):
-        if error.kind == "auth":
-            return UserError(
-                _(
-                    "The phone system (Asterisk) at %(host)s:%(port)s refused the "
-                    "login — check the AMI user and secret in the PBX settings.",
-                    host=error.host,
-                    port=error.port,
-                )
-            )
-        if error.kind == "action":
-            return UserError(
-                _("The phone system (Asterisk) refused the call: %s", str(error))
-            )
-        return UserError(
-            _(
-                "The phone system (Asterisk) did not answer at %(host)s:%(port)s — "
-                "check PBX settings.",
-                host=error.host,
-                port=error.port,
-            )
-        )
-
-    @api.model
-    def _originate(self, **kwargs):
-        try:
-            with self._ami() as ami:
-                return ami.originate(**kwargs)
-        except AmiError as error:
-            _logger.warning("AMI originate failed: %s", error)
-            raise self._ami_user_error(error) from None
+    def _dial(self, vals):
+        """Queue one outbound call for the dialer; returns the request."""
+        return self.env["eldercare.dial.request"].sudo().create(vals)
 
     @api.model
     def action_test_connection(self):
-        try:
-            with self._ami() as ami:
-                banner = ami.banner
-        except AmiError as error:
-            raise self._ami_user_error(error) from None
+        """Settings button: is the dialer (in the bridge) taking calls?"""
+        Request = self.env["eldercare.dial.request"].sudo()
+        stale = fields.Datetime.subtract(
+            fields.Datetime.now(), seconds=DIALER_STALE_SECONDS
+        )
+        waiting = Request.search_count(
+            [("state", "=", "queued"), ("create_date", "<", stale)]
+        )
+        last = Request.search([("sent_at", "!=", False)], order="sent_at desc", limit=1)
+        if waiting:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "title": _("The dialer is not taking calls"),
+                    "message": _(
+                        "%(count)s call(s) have waited more than %(sec)s s: check "
+                        "that the telephony bridge is running and connected to "
+                        "Asterisk.",
+                        count=waiting,
+                        sec=DIALER_STALE_SECONDS,
+                    ),
+                },
+            }
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "title": _("Connected"),
-                "message": _("The phone system answered: %s", banner),
+                "title": _("No call is waiting for the dialer"),
+                "message": _("Last call placed: %s", last.sent_at)
+                if last
+                else _("No call placed yet."),
             },
         }
 
     @api.model
-    def _new_linkedid(self):
-        return f"ec-{uuid.uuid4().hex[:20]}"
-
-    @api.model
-    def click_to_call(self, number, elder=None, alert=None, label=None):
-        """Ring the current operator's phone, then dial ``number`` (AMI
-        Originate). The call is logged as outbound and linked to the elder and
-        alert. Returns a notification action for the web client."""
+    def click_to_call(
+        self, number, elder=None, alert=None, label=None, purpose="click_to_call"
+    ):
+        """Ring the current operator's phone, then dial ``number``: queued for
+        the dialer, which originates it within a second. The call is logged as
+        outbound and linked to the elder and alert. Returns a notification
+        action for the web client."""
         user = self.env.user
         if not user.eldercare_endpoint:
             raise UserError(
@@ -131,7 +141,7 @@ class EldercarePbx(models.AbstractModel):
         elder = elder or self.env["res.partner"]
         alert = alert or self.env["eldercare.alert"]
         label = label or elder.name or to_dial
-        linkedid = self._new_linkedid()
+        linkedid = self.env["eldercare.dial.request"]._new_linkedid()
         call = (
             self.env["eldercare.call"]
             .sudo()
@@ -151,35 +161,68 @@ class EldercarePbx(models.AbstractModel):
                 }
             )
         )
-        self._originate(
-            channel=user.eldercare_endpoint,
-            context=CONTEXT_OUTBOUND,
-            exten=to_dial,
-            priority=1,
-            callerid=f'"{label}" <{to_dial}>',
-            variables={
-                "EC_CALL_ID": call.id,
-                "EC_ELDER_ID": elder.id or 0,
-                "EC_ALERT_ID": alert.id or 0,
-                "EC_OPERATOR_ID": user.id,
-            },
-            channel_id=linkedid,
+        self._dial(
+            {
+                "purpose": purpose,
+                "priority": 100,
+                "linkedid": linkedid,
+                "number": to_dial,
+                "channel": user.eldercare_endpoint,
+                "context": CONTEXT_OUTBOUND,
+                "exten": to_dial,
+                "callerid": f'"{label}" <{to_dial}>',
+                "ring_timeout": 30,
+                "variables": {
+                    "EC_CALL_ID": call.id,
+                    "EC_ELDER_ID": elder.id or 0,
+                    "EC_ALERT_ID": alert.id or 0,
+                    "EC_OPERATOR_ID": user.id,
+                },
+                "user_id": user.id,
+                "call_id": call.id,
+            }
         )
+        params = {
+            "type": "info",
+            "title": _("Calling %s", label),
+            "message": _(
+                "Your phone (%(ext)s) rings first: pick it up and Asterisk dials "
+                "%(number)s.",
+                ext=user.eldercare_extension or user.eldercare_endpoint,
+                number=to_dial,
+            ),
+            "sticky": False,
+        }
+        stuck = self._dialer_stuck()
+        if stuck:
+            params["type"] = "warning"
+            params["message"] = f"{stuck} {params['message']}"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "title": _("Calling %s", label),
-                "message": _(
-                    "Your phone (%(ext)s) rings first: pick it up and Asterisk dials "
-                    "%(number)s.",
-                    ext=user.eldercare_extension or user.eldercare_endpoint,
-                    number=to_dial,
-                ),
-                "sticky": False,
-            },
+            "params": params,
         }
+
+    @api.model
+    def _dialer_stuck(self):
+        """A sentence for the operator when the dialer has not taken calls
+        for a while (bridge stopped or cut off from Asterisk), else ''."""
+        stale = fields.Datetime.subtract(
+            fields.Datetime.now(), seconds=DIALER_STALE_SECONDS
+        )
+        waiting = (
+            self.env["eldercare.dial.request"]
+            .sudo()
+            .search_count([("state", "=", "queued"), ("create_date", "<", stale)])
+        )
+        if not waiting:
+            return ""
+        return _(
+            "The dialer has not placed calls for more than %(sec)s s (%(count)s "
+            "waiting): the call may not happen — dial by hand if it does not ring.",
+            sec=DIALER_STALE_SECONDS,
+            count=waiting,
+        )
 
     @api.model
     def simulate_call(self, did, caller_number, caller_name="", wait_seconds=120):
@@ -190,7 +233,7 @@ class EldercarePbx(models.AbstractModel):
         if not to_dial:
             raise UserError(_("Choose the line to call."))
         caller = dialable(caller_number) or "anonymous"
-        linkedid = self._new_linkedid()
+        linkedid = self.env["eldercare.dial.request"]._new_linkedid()
         line = (
             self.env["eldercare.pbx.line"]
             .sudo()
@@ -213,13 +256,20 @@ class EldercarePbx(models.AbstractModel):
                 }
             )
         )
-        self._originate(
-            channel=f"Local/{to_dial}@{CONTEXT_INBOUND}",
-            application="Wait",
-            data=str(int(wait_seconds)),
-            callerid=f'"{caller_name or caller}" <{caller}>',
-            variables={"EC_CALL_ID": call.id, "EC_SIMULATED": 1},
-            channel_id=linkedid,
-            other_channel_id=f"{linkedid}-2",
+        self._dial(
+            {
+                "purpose": "simulate",
+                "priority": 50,
+                "linkedid": linkedid,
+                "other_linkedid": f"{linkedid}-2",
+                "number": to_dial,
+                "channel": f"Local/{to_dial}@{CONTEXT_INBOUND}",
+                "application": "Wait",
+                "app_data": str(int(wait_seconds)),
+                "callerid": f'"{caller_name or caller}" <{caller}>',
+                "variables": {"EC_CALL_ID": call.id, "EC_SIMULATED": 1},
+                "user_id": self.env.user.id,
+                "call_id": call.id,
+            }
         )
         return call

@@ -7,7 +7,8 @@ class EldercareRelative(models.Model):
 
     def action_eldercare_call(self):
         self.ensure_one()
-        if not self.phone:
+        number = self.env["eldercare.pbx"]._eldercare_best_number(self)
+        if not number:
             raise UserError(_("%s has no telephone number on file.", self.name))
         relations = dict(self._fields["relation"]._description_selection(self.env))
         relation = relations.get(self.relation)
@@ -17,7 +18,7 @@ class EldercareRelative(models.Model):
             .exists()
         )
         return self.env["eldercare.pbx"].click_to_call(
-            self.phone,
+            number,
             elder=self.partner_id,
             alert=alert,
             label=f"{self.name} ({relation})" if relation else self.name,

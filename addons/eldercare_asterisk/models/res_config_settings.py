@@ -4,28 +4,41 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    eldercare_ami_host = fields.Char(
-        "AMI Host",
-        config_parameter="eldercare_asterisk.ami_host",
-        default="127.0.0.1",
+    eldercare_dial_max_channels = fields.Integer(
+        "Simultaneous Outbound Calls",
+        config_parameter="eldercare_asterisk.dial_max_channels",
+        default=10,
+        groups="base.group_system",
+        help="Most automated calls (responder cascade, check-ins) ringing or "
+        "talking at once; operators' own calls never wait behind them.",
+    )
+    eldercare_dial_out_context = fields.Char(
+        "Outbound Dialplan Context",
+        config_parameter="eldercare_asterisk.dial_out_context",
+        default="eldercare-dialer-out",
+        groups="base.group_system",
+        help="Asterisk context that reaches a number (extensions_dialer.conf).",
+    )
+    eldercare_center_callback_number = fields.Char(
+        "Centre Callback Number",
+        config_parameter="eldercare_asterisk.center_callback_number",
+        groups="base.group_system",
+        help="Number read out to the relatives the centre calls (default: the "
+        "first service line).",
+    )
+    eldercare_cascade_ring_seconds = fields.Integer(
+        "Ring Time per Responder (s)",
+        config_parameter="eldercare_asterisk.cascade_ring_seconds",
+        default=30,
         groups="base.group_system",
     )
-    eldercare_ami_port = fields.Integer(
-        "AMI Port",
-        config_parameter="eldercare_asterisk.ami_port",
-        default=5038,
+    eldercare_cascade_passes = fields.Integer(
+        "Passes Through the Responders",
+        config_parameter="eldercare_asterisk.cascade_passes",
+        default=2,
         groups="base.group_system",
-    )
-    eldercare_ami_user = fields.Char(
-        "AMI User",
-        config_parameter="eldercare_asterisk.ami_user",
-        default="odoo",
-        groups="base.group_system",
-    )
-    eldercare_ami_secret = fields.Char(
-        "AMI Secret",
-        config_parameter="eldercare_asterisk.ami_secret",
-        groups="base.group_system",
+        help="How often the whole list is called before the supervisors are told "
+        "that nobody accepted.",
     )
     eldercare_agi_bind = fields.Char(
         "FastAGI Bind Address",

@@ -20,15 +20,9 @@ class ResPartner(models.Model):
             partner.eldercare_call_count = counts.get(partner, 0)
 
     def _eldercare_call_number(self):
-        """Best number to call this elder on: mobile, home phone, then the
-        first registered phone."""
+        """Best number to call this person on (``eldercare.pbx``'s one rule)."""
         self.ensure_one()
-        if self.mobile:
-            return self.mobile
-        if self.home_phone:
-            return self.home_phone
-        phones = self.elder_phone_ids.filtered("active")
-        return phones[:1].number or self.phone
+        return self.env["eldercare.pbx"]._eldercare_best_number(self)
 
     def action_eldercare_call(self):
         self.ensure_one()

@@ -47,21 +47,23 @@ class TestViews(EldercarePbxCase):
         # operators read the call log of an elder
         self.assertEqual(self.elder.with_user(self.operator).eldercare_call_count, 0)
 
-    def test_ami_secret_only_for_administrators(self):
+    def test_odoo_holds_no_ami_secret_dialer_settings_admin_only(self):
+        """The dialer (bridge) alone logs in to Asterisk: Odoo has no AMI
+        secret field any more; its dialer settings are for administrators."""
         ecadmin = new_test_user(
             self.env,
             login="ec_pbx_ecadmin",
             groups="base.group_user,eldercare_base.group_eldercare_admin",
         )
         settings = self.env["res.config.settings"]
-        self.assertIn("eldercare_ami_secret", settings.fields_get())
+        fields = settings.fields_get()
+        self.assertFalse([name for name in fields if "ami" in name.split("_")])
+        self.assertIn("eldercare_dial_max_channels", fields)
         self.assertNotIn(
-            "eldercare_ami_secret", settings.with_user(ecadmin).fields_get()
+            "eldercare_dial_max_channels", settings.with_user(ecadmin).fields_get()
         )
-        self.env["ir.config_parameter"].set_param(
-            "eldercare_asterisk.ami_secret", "top-secret"
-        )
-        self.assertEqual(settings.create({}).eldercare_ami_secret, "top-secret")
+        settings.create({"eldercare_dial_max_channels": 3}).execute()
+        self.assertEqual(self.env["eldercare.dial.request"]._max_channels(), 3)
 
     def test_simulate_wizard_view(self):
         supervisor = new_test_user(

@@ -1,5 +1,6 @@
 from . import (
     eldercare_area,
+    eldercare_elder_access_log,
     eldercare_elder_category,
     eldercare_health,
     eldercare_phone,
@@ -11,5 +12,6 @@ from . import (
     ir_sequence,
     product_template,
     res_partner,
+    res_partner_service_pin,
     res_users,
 )

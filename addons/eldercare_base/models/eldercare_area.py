@@ -32,6 +32,32 @@ class EldercareArea(models.Model):
     )
     code = fields.Char(help="Administrative division code, optional.")
     active = fields.Boolean(default=True)
+    # the area itself or its ancestor at each level: records that carry a
+    # community get their street / district / city as stored related fields
+    area_street_id = fields.Many2one(
+        "eldercare.area",
+        string="Street (Area)",
+        compute="_compute_level_ancestors",
+        store=True,
+        recursive=True,
+        index=True,
+    )
+    area_district_id = fields.Many2one(
+        "eldercare.area",
+        string="District (Area)",
+        compute="_compute_level_ancestors",
+        store=True,
+        recursive=True,
+        index=True,
+    )
+    area_city_id = fields.Many2one(
+        "eldercare.area",
+        string="City (Area)",
+        compute="_compute_level_ancestors",
+        store=True,
+        recursive=True,
+        index=True,
+    )
     elder_ids = fields.One2many("res.partner", "community_id", string="Elders")
     elder_count = fields.Integer(compute="_compute_elder_count")
 
@@ -50,6 +76,19 @@ class EldercareArea(models.Model):
                 area.complete_name = f"{area.parent_id.complete_name} / {area.name}"
             else:
                 area.complete_name = area.name
+
+    @api.depends(
+        "level",
+        "parent_id.area_street_id",
+        "parent_id.area_district_id",
+        "parent_id.area_city_id",
+    )
+    def _compute_level_ancestors(self):
+        for area in self:
+            parent = area.parent_id
+            for level in ("street", "district", "city"):
+                name = f"area_{level}_id"
+                area[name] = area if area.level == level else parent[name]
 
     def _compute_elder_count(self):
         counts = dict(

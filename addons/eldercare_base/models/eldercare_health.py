@@ -45,8 +45,11 @@ class EldercareMedicine(models.Model):
                 medicine.dose or "",
                 medicine.schedule or "",
             )
+            # health history: an internal subtype that only care roles read
             medicine.partner_id.sudo().message_post(
-                body=body, message_type="notification", subtype_xmlid="mail.mt_note"
+                body=body,
+                message_type="comment",
+                subtype_xmlid="eldercare_base.mt_elder_health",
             )
 
     @api.model_create_multi

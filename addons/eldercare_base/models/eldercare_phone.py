@@ -110,10 +110,9 @@ class EldercarePhone(models.Model):
         if taken:
             raise ValidationError(
                 _(
-                    "The number %(number)s is already certified for %(elder)s. "
-                    "A number can belong to one active elder only.",
+                    "The number %(number)s is already certified for another "
+                    "elder. A number can belong to one active elder only.",
                     number=taken.number_e164,
-                    elder=taken.partner_id.name,
                 )
             )
 
@@ -180,10 +179,9 @@ class EldercarePhone(models.Model):
             if other:
                 raise ValidationError(
                     _(
-                        "The number %(number)s is already certified for "
-                        "%(elder)s. A number can belong to one active elder only.",
+                        "The number %(number)s is already certified for another "
+                        "elder. A number can belong to one active elder only.",
                         number=phone.number_e164,
-                        elder=other[0].partner_id.name,
                     )
                 )
         for partner in active.partner_id:

@@ -56,6 +56,12 @@ class EldercareProviderContract(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     note = fields.Html()
+    max_open_orders = fields.Integer(
+        string="Capacity (open orders)",
+        help="Most work orders the provider may have open (assigned, accepted or "
+        "in progress) at once; automatic dispatch skips it when it is full. "
+        "0 means no limit.",
+    )
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
@@ -204,6 +210,11 @@ class EldercareProviderContractLine(models.Model):
     )
     currency_id = fields.Many2one(related="contract_id.currency_id")
     company_id = fields.Many2one(related="contract_id.company_id", store=True)
+    max_quantity = fields.Float(
+        string="Maximum per Visit",
+        help="Highest quantity the provider may report for one visit of this "
+        "item. Empty: the maximum of the service item.",
+    )
 
     _sql_constraints = [
         (
@@ -216,12 +227,24 @@ class EldercareProviderContractLine(models.Model):
             "CHECK(price_unit >= 0)",
             "A contract price cannot be negative.",
         ),
+        (
+            "max_quantity_positive",
+            "CHECK(max_quantity IS NULL OR max_quantity >= 0)",
+            "The maximum per visit cannot be negative.",
+        ),
     ]
 
     @api.onchange("product_id")
     def _onchange_product_id(self):
         if self.product_id and not self.price_unit:
             self.price_unit = self.product_id.lst_price
+
+    def _get_max_quantity(self, product=None):
+        """Maximum quantity per visit: the line's own, else the item's."""
+        if self and self.max_quantity:
+            return self.max_quantity
+        product = product or self.product_id
+        return product.eldercare_max_quantity or 0.0
 
     def _compute_display_name(self):
         for line in self:

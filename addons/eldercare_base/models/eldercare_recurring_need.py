@@ -81,6 +81,15 @@ class EldercareRecurringNeed(models.Model):
         "has an active contract for the item and community on that date.",
     )
     quantity = fields.Float(default=1.0, required=True)
+    coordinator_id = fields.Many2one(
+        "res.users",
+        string="Coordinator",
+        tracking=True,
+        domain=[("share", "=", False)],
+        default=lambda self: self.env["eldercare.work.order"]._default_coordinator(),
+        help="Follows the generated work orders (slow providers, verification). "
+        "Empty: the elder's community worker.",
+    )
     freq = fields.Selection(
         [("daily", "Days"), ("weekly", "Weeks"), ("monthly", "Months")],
         string="Repeat Every",
@@ -304,6 +313,9 @@ class EldercareRecurringNeed(models.Model):
             "quantity": self.quantity,
             "company_id": self.company_id.id,
             "description": self.note or False,
+            "coordinator_id": (
+                self.coordinator_id or self.elder_id.sudo().worker_id
+            ).id,
         }
         if provider_line:
             vals.update(
@@ -368,9 +380,17 @@ class EldercareRecurringNeed(models.Model):
         for vals in vals_list:
             for key, value in defaults.items():
                 vals.setdefault(key, value)
-        return WorkOrder.with_context(
+        orders = WorkOrder.with_context(
             tracking_disable=True, mail_create_nolog=True, mail_notrack=True
         ).create(vals_list)
+        # the orders due soon go to their providers at once (the others when
+        # the dispatch cron sees them come into the window); the generation
+        # cron leaves them to the dispatch cron, which it triggers
+        if not self.env.context.get("eldercare_no_dispatch"):
+            orders.with_context(
+                tracking_disable=True, mail_notrack=True
+            )._eldercare_dispatch_auto()
+        return orders
 
     def _regenerate_work_orders(self):
         """Replace the future undone (draft/assigned) orders after an edit."""
@@ -402,7 +422,11 @@ class EldercareRecurringNeed(models.Model):
         created = 0
         for start in range(0, len(needs), CHUNK_SIZE):
             chunk = needs[start : start + CHUNK_SIZE]
-            created += len(chunk._generate_work_orders(now, horizon_end))
+            created += len(
+                chunk.with_context(eldercare_no_dispatch=True)._generate_work_orders(
+                    now, horizon_end
+                )
+            )
             if in_cron:
                 self.env["ir.cron"]._notify_progress(
                     done=start + len(chunk), remaining=len(needs) - start - len(chunk)
@@ -412,6 +436,11 @@ class EldercareRecurringNeed(models.Model):
         _logger.info(
             "Recurring needs: %s work orders created for %s needs", created, len(needs)
         )
+        dispatch_cron = self.env.ref(
+            "eldercare_base.ir_cron_work_order_dispatch", raise_if_not_found=False
+        )
+        if created and dispatch_cron:
+            dispatch_cron._trigger()
         return created
 
     def action_generate_now(self):

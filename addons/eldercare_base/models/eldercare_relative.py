@@ -40,6 +40,12 @@ class EldercareRelative(models.Model):
     work_unit = fields.Char(help="Employer / work unit")
     address = fields.Char()
     is_emergency_contact = fields.Boolean(string="Emergency Contact", default=True)
+    availability = fields.Char(
+        string="When to Call",
+        help="When the relative can be called in an emergency call-out, e.g. "
+        "“weekdays after 18:00, weekends all day”. Relatives with a portal "
+        "login keep it up to date themselves.",
+    )
     note = fields.Char()
 
     @api.depends("phone")

@@ -32,6 +32,24 @@ CARE_GROUPS = (
     "eldercare_base.group_eldercare_operator,eldercare_base.group_eldercare_worker"
 )
 INTERNAL = "base.group_user"
+# personal data of an elder: eldercare roles only, never a plain employee
+PERSONAL_GROUPS = (
+    "eldercare_base.group_eldercare_operator,eldercare_base.group_eldercare_worker,"
+    "eldercare_base.group_eldercare_finance"
+)
+# reading one of these on one elder (a form) opens the file: logged
+FILE_FIELDS = frozenset(
+    {
+        "id_number",
+        "birthdate",
+        "spouse_name",
+        "relative_ids",
+        "medicine_ids",
+        "health_condition_ids",
+        "allergies",
+        "medical_history",
+    }
+)
 
 
 class ResPartner(models.Model):
@@ -42,7 +60,7 @@ class ResPartner(models.Model):
     elder_gender = fields.Selection(
         [("male", "Male"), ("female", "Female")], string="Gender", groups=INTERNAL
     )
-    birthdate = fields.Date(string="Birth Date", tracking=True, groups=INTERNAL)
+    birthdate = fields.Date(string="Birth Date", tracking=True, groups=PERSONAL_GROUPS)
     age = fields.Integer(
         compute="_compute_age",
         store=True,
@@ -54,7 +72,7 @@ class ResPartner(models.Model):
     )
     id_number = fields.Char(
         string="ID Number",
-        groups=INTERNAL,
+        groups=PERSONAL_GROUPS,
         tracking=True,
         help="18-character resident identity card number.",
     )
@@ -66,25 +84,13 @@ class ResPartner(models.Model):
         ondelete="restrict",
     )
     area_street_id = fields.Many2one(
-        "eldercare.area",
-        string="Street (Area)",
-        compute="_compute_area_levels",
-        store=True,
-        index=True,
+        related="community_id.area_street_id", store=True, index=True
     )
     area_district_id = fields.Many2one(
-        "eldercare.area",
-        string="District (Area)",
-        compute="_compute_area_levels",
-        store=True,
-        index=True,
+        related="community_id.area_district_id", store=True, index=True
     )
     area_city_id = fields.Many2one(
-        "eldercare.area",
-        string="City (Area)",
-        compute="_compute_area_levels",
-        store=True,
-        index=True,
+        related="community_id.area_city_id", store=True, index=True
     )
     elder_category_id = fields.Many2one(
         "eldercare.elder.category",
@@ -113,7 +119,10 @@ class ResPartner(models.Model):
         "are recognised and pop up the elder file.",
     )
     elder_phone_ids = fields.One2many(
-        "eldercare.phone", "partner_id", string="Certified Numbers", groups=INTERNAL
+        "eldercare.phone",
+        "partner_id",
+        string="Certified Numbers",
+        groups=PERSONAL_GROUPS,
     )
     home_phone = fields.Char(tracking=True)
     # ----------------------------------------------------------------- health
@@ -163,13 +172,13 @@ class ResPartner(models.Model):
         "eldercare.relative",
         "partner_id",
         string="Relatives & Emergency Contacts",
-        groups=INTERNAL,
+        groups=PERSONAL_GROUPS,
     )
-    spouse_name = fields.Char(groups=INTERNAL, tracking=True)
-    spouse_phone = fields.Char(groups=INTERNAL)
-    spouse_health = fields.Char(groups=INTERNAL)
-    hobbies = fields.Text(string="Hobbies & Interests", groups=INTERNAL)
-    other_info = fields.Text(string="Other Information", groups=INTERNAL)
+    spouse_name = fields.Char(groups=PERSONAL_GROUPS, tracking=True)
+    spouse_phone = fields.Char(groups=PERSONAL_GROUPS)
+    spouse_health = fields.Char(groups=CARE_GROUPS)
+    hobbies = fields.Text(string="Hobbies & Interests", groups=PERSONAL_GROUPS)
+    other_info = fields.Text(string="Other Information", groups=PERSONAL_GROUPS)
     # ------------------------------------------------------------ services
     recurring_need_ids = fields.One2many(
         "eldercare.recurring.need",
@@ -234,15 +243,6 @@ class ResPartner(models.Model):
             else:
                 partner.age_band = "90"
 
-    @api.depends("community_id", "community_id.parent_path")
-    def _compute_area_levels(self):
-        for partner in self:
-            community = partner.community_id
-            for level in ("street", "district", "city"):
-                partner[f"area_{level}_id"] = (
-                    community._get_ancestor(level) if community else False
-                )
-
     def _compute_elder_work_order_count(self):
         counts = dict(
             self.env["eldercare.work.order"]._read_group(
@@ -296,12 +296,12 @@ class ResPartner(models.Model):
         )
         row = self.env.cr.fetchone()
         if row:
-            partner, other = self.sudo().browse(row)
+            partner = self.sudo().browse(row[0])
             raise ValidationError(
                 _(
-                    "The ID number %(value)s is already registered for %(other)s.",
+                    "The ID number %(value)s is already registered for another "
+                    "elder.",
                     value=partner.id_number,
-                    other=other.name,
                 )
             )
 
@@ -325,6 +325,34 @@ class ResPartner(models.Model):
         if archived:
             archived._eldercare_on_archive()
         return res
+
+    def web_read(self, specification):
+        """Opening an elder's file is logged: a form reading one elder with
+        personal or health fields (not a list, not a many2one label).
+
+        Not ``@api.readonly`` (unlike core): the log is written in the same
+        request, on a read/write cursor."""
+        result = super().web_read(specification)
+        if (
+            len(self) == 1
+            and isinstance(self.id, int)
+            and not self.env.context.get("eldercare_listing")
+            and FILE_FIELDS.intersection(specification)
+            and self.is_elder
+        ):
+            self.env["eldercare.elder.access.log"]._log_open(self)
+        return result
+
+    # the web client picks its cursor from the first ``_readonly`` in the MRO:
+    # opening a file writes its access log, so this read needs read/write
+    web_read._readonly = False
+
+    @api.model
+    @api.readonly
+    def web_search_read(self, domain, specification, **kwargs):
+        return super(
+            ResPartner, self.with_context(eldercare_listing=True)
+        ).web_search_read(domain, specification, **kwargs)
 
     def _eldercare_on_archive(self):
         """An archived elder frees its numbers and gets no more services."""

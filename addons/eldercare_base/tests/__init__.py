@@ -1,7 +1,9 @@
 from . import (
     test_area_elder,
     test_bench,
+    test_dispatch,
     test_i18n,
+    test_personal_data,
     test_phone,
     test_recurring,
     test_reminders,

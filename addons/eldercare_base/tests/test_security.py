@@ -190,8 +190,9 @@ class TestSecurity(EldercareCommon):
     def test_provider_decline(self):
         self.order_a1.action_assign()
         self.order_a1.with_user(self.provider_user).action_decline(reason="人手不足")
-        self.assertEqual(self.order_a1.state, "draft")
-        self.assertFalse(self.order_a1.provider_id)
+        # handed back: dispatched again, never to the provider who declined
+        self.assertNotEqual(self.order_a1.provider_id, self.provider_1)
+        self.assertIn(self.provider_1, self.order_a1.refused_provider_ids)
         self.assertFalse(self._visible(self.provider_user, self.order_a1))
 
     def test_provider_staff_visibility(self):

@@ -112,10 +112,18 @@ class TestWorkOrder(EldercareCommon):
         order.action_done()
         self.assertEqual(order.state, "done")
         self.assertTrue(order.date_end)
-        self.assertFalse(order.activity_ids, "the to-do is closed when the job is done")
+        # the to-do is closed when the job is done; "done" is the provider's
+        # claim: the coordinator is asked to verify it
+        verify = self.env.ref("eldercare_base.mail_activity_type_work_order_verify")
+        self.assertEqual(order.activity_ids.activity_type_id, verify)
+        self.assertEqual(order.activity_ids.user_id, self.operator)
         order.write({"satisfaction": "5", "feedback": "师傅很耐心"})
+        self.assertEqual(order.state, "done", "plumbing is verified by a coordinator")
         order.action_verify()
         self.assertEqual(order.state, "verified")
+        self.assertEqual(order.verified_via, "coordinator")
+        self.assertEqual(order.verified_user_id, self.operator)
+        self.assertFalse(order.activity_ids)
 
     def test_forbidden_transitions(self):
         order = self._order()
@@ -155,9 +163,19 @@ class TestWorkOrder(EldercareCommon):
         )
         wizard.reason = "师傅生病"
         wizard.save().action_confirm()
+        # a manual order goes straight to the next eligible provider
+        self.assertEqual(order.state, "assigned")
+        self.assertEqual(order.provider_id, self.provider_1)
+        self.assertEqual(order.refused_provider_ids, self.provider_2)
+        self.assertEqual(order.decline_reason, "师傅生病")
+        # nobody left: back to draft, the coordinator is asked to find one
+        order.action_decline(reason="没空")
         self.assertEqual(order.state, "draft")
         self.assertFalse(order.provider_id)
-        self.assertEqual(order.decline_reason, "师傅生病")
+        self.assertEqual(order.refused_provider_ids, self.provider_1 | self.provider_2)
+        dispatch = self.env.ref("eldercare_base.mail_activity_type_work_order_dispatch")
+        todo = order.activity_ids.filtered(lambda a: a.activity_type_id == dispatch)
+        self.assertEqual(todo.user_id, self.operator)
 
     def test_staff_must_belong_to_provider(self):
         staff = self.env["eldercare.provider.staff"].create(

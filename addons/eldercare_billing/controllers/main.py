@@ -41,3 +41,26 @@ class EldercareBillingReport(http.Controller):
                 ("Content-Disposition", content_disposition(filename)),
             ],
         )
+
+    @http.route(
+        "/eldercare/billing/settlement/<int:move_id>.xlsx", type="http", auth="user"
+    )
+    def settlement_xlsx(self, move_id, **kw):
+        """Settlement sheet of one provider bill (finance staff)."""
+        env = request.env
+        move = env["account.move"].browse(move_id).exists()
+        if not move or move.eldercare_billing_kind != "provider":
+            raise AccessError(env._("This is not a provider settlement."))
+        move.check_access("read")
+        if not env.user.has_group("eldercare_base.group_eldercare_finance"):
+            raise AccessError(env._("Provider settlements are for finance staff."))
+        content = move._eldercare_settlement_xlsx()
+        filename = f"settlement-{move.eldercare_period or ''}-{move.id}.xlsx"
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", XLSX_MIME),
+                ("Content-Length", str(len(content))),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )

@@ -489,6 +489,10 @@ class EldercareBillingRun(models.Model):
             order="payer_id, partner_id",
         )
         per_payer = defaultdict(list)
+        # a subsidy pays for elderly care services: no VAT (the exempt tax)
+        exempt = self.env["product.template"]._eldercare_treatment_taxes(
+            "exempt", self.company_id
+        )[0]
         for payer, elder, category, amount, count in groups:
             per_payer[payer].append(
                 {
@@ -503,6 +507,7 @@ class EldercareBillingRun(models.Model):
                     ),
                     "quantity": 1.0,
                     "price_unit": self.currency_id.round(amount),
+                    "tax_ids": exempt.ids,
                 }
             )
         journal = self.company_id._eldercare_sale_journal()
@@ -517,6 +522,9 @@ class EldercareBillingRun(models.Model):
                         "Eldercare subsidies %(period)s", period=self.period
                     ),
                     "eldercare_billing_kind": "subsidy",
+                    "invoice_payment_term_id": self.company_id._eldercare_payment_term(
+                        "subsidy", payer
+                    ).id,
                 },
                 lines,
             )
@@ -567,6 +575,9 @@ class EldercareBillingRun(models.Model):
                         "Eldercare services %(period)s", period=self.period
                     ),
                     "eldercare_billing_kind": "provider",
+                    "invoice_payment_term_id": self.company_id._eldercare_payment_term(
+                        "provider", provider
+                    ).id,
                 },
                 lines,
             )

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class ResPartner(models.Model):
@@ -23,6 +23,13 @@ class ResPartner(models.Model):
     )
     eldercare_currency_id = fields.Many2one(
         "res.currency", compute="_compute_eldercare_month_due"
+    )
+    eldercare_reminder_channel = fields.Selection(
+        [("call", "Phone Call"), ("sms", "SMS")],
+        string="Payment Reminder By",
+        default="call",
+        help="How the elder is reminded of an unpaid statement (once per month). "
+        "Without an SMS gateway an SMS reminder becomes a call.",
     )
 
     def _compute_eldercare_statement_count(self):
@@ -68,3 +75,18 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "target": "new",
         }
+
+    # ----------------------------------------------------------- reminders
+    @api.model
+    def _eldercare_payment_reminder_partners(self, date=None):
+        """Elders with a payment reminder call due on ``date`` (see
+        ``eldercare.statement._give_payment_reminders``)."""
+        res = super()._eldercare_payment_reminder_partners(date=date)
+        day = date or fields.Date.context_today(self)
+        return res | self.env["eldercare.statement"]._payment_reminder_partners(day)
+
+    @api.model
+    def _cron_eldercare_care_reminders(self, date=None):
+        # decide today's payment reminders before base schedules the activities
+        self.env["eldercare.statement"]._give_payment_reminders(date=date)
+        return super()._cron_eldercare_care_reminders(date=date)

@@ -1,10 +1,18 @@
 import calendar
+import logging
 from datetime import date as dt_date
+from datetime import timedelta
 
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
 
-BILLABLE_STATES = ("done", "verified")
+_logger = logging.getLogger(__name__)
+
+# a provider's "done" is a claim: only orders the center verified are billed
+BILLABLE_STATES = ("verified",)
+UNPAID_STATES = ("not_paid", "partial")
 # statement fields copied on its lines (reporting without joins)
 STATEMENT_COPIED_FIELDS = (
     "partner_id",
@@ -32,7 +40,7 @@ class EldercareStatement(models.Model):
     """Monthly statement of one elder: what was delivered, who pays what."""
 
     _name = "eldercare.statement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _description = "Elder Monthly Statement"
     _order = "period desc, id desc"
     _check_company_auto = True
@@ -99,7 +107,7 @@ class EldercareStatement(models.Model):
     payment_state = fields.Selection(
         [
             ("none", "Nothing to Pay"),
-            ("not_paid", "Not Paid"),
+            ("not_paid", "Due"),
             ("partial", "Partially Paid"),
             ("in_payment", "In Payment"),
             ("paid", "Paid"),
@@ -111,6 +119,31 @@ class EldercareStatement(models.Model):
     )
     amount_residual = fields.Monetary(
         string="Amount Due", compute="_compute_payment_state", store=True
+    )
+    invoice_date_due = fields.Date(
+        related="invoice_id.invoice_date_due", string="Due Date"
+    )
+    delivery_state = fields.Selection(
+        [
+            ("pending", "To Deliver"),
+            ("done", "Delivered"),
+            ("no_channel", "No Email or SMS"),
+        ],
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        help="Set when the statement is invoiced; the delivery cron emails the "
+        "printed statement and sends the SMS notice.",
+    )
+    delivery_date = fields.Datetime(string="Delivered On", copy=False, readonly=True)
+    delivery_note = fields.Text(copy=False, readonly=True)
+    payment_reminder_date = fields.Date(
+        copy=False,
+        readonly=True,
+        help="Day the payment reminder was given (at most once per statement).",
+    )
+    payment_reminder_channel = fields.Selection(
+        [("call", "Phone Call"), ("sms", "SMS")], copy=False, readonly=True
     )
     subsidy_move_ids = fields.Many2many(
         "account.move", compute="_compute_moves", string="Subsidy Invoices"
@@ -166,6 +199,19 @@ class EldercareStatement(models.Model):
                 statement.payment_state = "not_paid"
                 statement.amount_residual = statement.amount_elder
 
+    def _compute_access_url(self):
+        for statement in self:
+            statement.access_url = f"/my/statements/{statement.id}"
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._(
+            "Statement %(period)s %(elder)s",
+            period=self.period,
+            elder=self.partner_id.name,
+        )
+
+    @api.depends("line_ids.subsidy_move_id", "line_ids.vendor_bill_id")
     def _compute_moves(self):
         for statement in self:
             statement.subsidy_move_ids = statement.line_ids.subsidy_move_id
@@ -255,6 +301,34 @@ class EldercareStatement(models.Model):
         )
         return action
 
+    def action_register_payment(self):
+        """Register the elder's payment on the posted elder invoice."""
+        self.ensure_one()
+        if not self.invoice_id or self.invoice_id.state != "posted":
+            raise UserError(
+                self.env._(
+                    "Statement %(statement)s has no posted invoice: there is "
+                    "nothing to pay yet.",
+                    statement=self.name,
+                )
+            )
+        return self.invoice_id.action_register_payment()
+
+    def action_deliver(self):
+        """Deliver (again) now: email with the printed statement, SMS notice."""
+        if any(statement.state != "invoiced" for statement in self):
+            raise UserError(self.env._("Only invoiced statements are delivered."))
+        return self._deliver()
+
+    def action_preview(self):
+        """Open the statement as the elder and relatives see it in the portal."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": self.get_portal_url(),
+        }
+
     def action_print(self):
         """PDF when wkhtmltopdf works on this server, HTML otherwise."""
         pdf_ok = self.env["ir.actions.report"].get_wkhtmltopdf_state() == "ok"
@@ -316,8 +390,11 @@ class EldercareStatement(models.Model):
 
     @api.model
     def _billable_order_domain(self, date_to, date_from=None):
+        """Work orders a statement bills: verified, billable (in-house visits
+        and services not billed to elders are left out), up to ``date_to``."""
         domain = [
             ("state", "in", BILLABLE_STATES),
+            ("eldercare_billable", "=", True),
             ("billing_date", "<=", date_to),
         ]
         if date_from:
@@ -403,8 +480,11 @@ class EldercareStatement(models.Model):
         """What the elder owes for the month of ``date`` so far.
 
         Once the month-end statement exists its stored totals are read; before
-        that the month's done/verified work orders are priced and split on the
-        fly (a handful of queries for one elder).
+        that the month's verified work orders are priced and split on the fly (a
+        handful of queries for one elder).  Pricing problems are not hidden:
+        ``problems`` lists them (the month end would refuse this elder until they
+        are fixed) and ``complete`` is False; the amounts then cover only the
+        orders that could be priced.
         """
         partner = (
             self.env["res.partner"].browse(partner)
@@ -422,6 +502,8 @@ class EldercareStatement(models.Model):
             "amount_subsidy": 0.0,
             "currency": currency.name,
             "line_count": 0,
+            "complete": True,
+            "problems": [],
         }
         if not partner:
             return result
@@ -429,8 +511,9 @@ class EldercareStatement(models.Model):
         if statement:
             result.update({fname: statement[fname] for fname in STATEMENT_TOTALS})
             return result
-        lines = self._live_lines(partner, period, company)[0]
+        lines, errors = self._live_lines(partner, period, company)
         result.update(self._sum_lines(lines, currency))
+        result.update(complete=not errors, problems=list(errors))
         return result
 
     @api.model
@@ -597,8 +680,233 @@ class EldercareStatement(models.Model):
         )
         for statement, move in zip(to_invoice, moves, strict=True):
             statement.invoice_id = move
-        self.state = "invoiced"
+        self.write({"state": "invoiced", "delivery_state": "pending"})
+        self._trigger_delivery()
         return moves
+
+    # ------------------------------------------------------------------
+    # Delivery: portal, email with the printed statement, SMS notice
+    # ------------------------------------------------------------------
+    def _trigger_delivery(self):
+        cron = self.env.ref(
+            "eldercare_billing.ir_cron_deliver_statements", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _cron_deliver_statements(self, limit=200):
+        """Deliver invoiced statements in batches (email + SMS), committing after
+        each batch; the rendering of the printed statements is why this runs
+        apart from the month end."""
+        domain = [("delivery_state", "=", "pending"), ("state", "=", "invoiced")]
+        while True:
+            statements = self.search(domain, limit=limit, order="id")
+            if not statements:
+                return True
+            statements._deliver()
+            remaining = self.search_count(domain)
+            self.env["ir.cron"]._notify_progress(
+                done=len(statements), remaining=remaining
+            )
+            if not (self.env.registry.in_test_mode() or modules.module.current_test):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _eldercare_statement_recipients(self):
+        """Partners who receive the statement by email: the elder, and (hook for
+        the relatives' portal) whoever the center links to the elder."""
+        self.ensure_one()
+        return self.partner_id.filtered("email")
+
+    def _eldercare_sms_numbers(self):
+        """Numbers told by SMS that the statement is ready: the elder's first
+        certified mobile (else their mobile) and the emergency-contact relatives."""
+        self.ensure_one()
+        elder = self.partner_id
+        normalize = self.env["eldercare.phone"]._normalize_number
+        numbers = []
+        mobiles = elder.elder_phone_ids.filtered(
+            lambda p: p.active and p.phone_type == "mobile"
+        )
+        first = mobiles[:1].number_e164 or normalize(elder.mobile)
+        if first:
+            numbers.append(first)
+        for relative in elder.relative_ids.filtered("is_emergency_contact"):
+            if relative.phone_e164 and relative.phone_e164 not in numbers:
+                numbers.append(relative.phone_e164)
+        return numbers
+
+    def _eldercare_send_sms(self, numbers, body):
+        """Hook for the SMS gateway: send ``body`` to ``numbers`` (E.164) about
+        this statement; return the numbers actually handed to the gateway.
+
+        Without a gateway nothing is sent and nothing is pretended."""
+        return []
+
+    def _eldercare_printed_statement(self):
+        """(file name, content) of the printed statement: a PDF when the
+        report engine renders one, else the HTML version, named as such."""
+        self.ensure_one()
+        Report = self.env["ir.actions.report"]
+        title = self.env._(
+            "Statement %(period)s %(elder)s",
+            period=self.period,
+            elder=self.partner_id.name,
+        )
+        if Report.get_wkhtmltopdf_state() == "ok":
+            content, fmt = Report._render_qweb_pdf(
+                "eldercare_billing.action_report_statement", self.ids
+            )
+            if fmt == "pdf":
+                return f"{title}.pdf", content
+        content, _fmt = Report._render_qweb_html(
+            "eldercare_billing.action_report_statement_html", self.ids
+        )
+        return self.env._("%(title)s (HTML).html", title=title), content
+
+    def _deliver(self):
+        """Publish, email and text each statement; write down what was done."""
+        now = fields.Datetime.now()
+        for statement in self:
+            statement = statement.with_context(lang=statement.partner_id.lang)
+            statement._portal_ensure_token()
+            notes = []
+            recipients = statement._eldercare_statement_recipients()
+            url = statement.get_base_url() + statement.get_portal_url()
+            if recipients:
+                filename, content = statement._eldercare_printed_statement()
+                statement.message_post(
+                    body=Markup("<p>%s</p><p><a href='%s'>%s</a></p>")
+                    % (
+                        statement.env._(
+                            "Your eldercare statement for %(period)s: total "
+                            "%(total).2f, subsidies %(subsidy).2f, to pay "
+                            "%(elder).2f.",
+                            period=statement.period,
+                            total=statement.amount_total,
+                            subsidy=statement.amount_subsidy,
+                            elder=statement.amount_elder,
+                        ),
+                        url,
+                        statement.env._("View it online"),
+                    ),
+                    subject=statement.env._(
+                        "Eldercare statement %(period)s", period=statement.period
+                    ),
+                    partner_ids=recipients.ids,
+                    attachments=[(filename, content)],
+                    subtype_xmlid="mail.mt_comment",
+                    message_type="comment",
+                )
+                notes.append(
+                    statement.env._(
+                        "Emailed to %(names)s (%(file)s).",
+                        names=", ".join(recipients.mapped("name")),
+                        file=filename,
+                    )
+                )
+            numbers = statement._eldercare_sms_numbers()
+            texted = []
+            if numbers:
+                texted = statement._eldercare_send_sms(
+                    numbers,
+                    statement.env._(
+                        "Eldercare statement %(period)s for %(elder)s: to pay "
+                        "%(amount).2f. %(url)s",
+                        period=statement.period,
+                        elder=statement.partner_id.name,
+                        amount=statement.amount_elder,
+                        url=url,
+                    ),
+                )
+            if texted:
+                notes.append(
+                    statement.env._(
+                        "SMS sent to %(numbers)s.", numbers=", ".join(texted)
+                    )
+                )
+            elif numbers:
+                notes.append(
+                    statement.env._("No SMS sent (no SMS gateway configured).")
+                )
+            statement.write(
+                {
+                    "delivery_state": "done" if recipients or texted else "no_channel",
+                    "delivery_date": now,
+                    "delivery_note": "\n".join(notes)
+                    or statement.env._("Portal only: no email address, no SMS."),
+                }
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # Payment reminders (base asks ``res.partner._eldercare_payment_reminder_
+    # partners``; billing decides who and gives each reminder once)
+    # ------------------------------------------------------------------
+    @api.model
+    def _payment_reminder_grace_days(self):
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("eldercare_billing.payment_reminder_grace_days", "0")
+        )
+        try:
+            return max(int(param), 0)
+        except ValueError:
+            return 0
+
+    @api.model
+    def _give_payment_reminders(self, date=None):
+        """Remind every elder whose statement is unpaid past its due date (plus
+        the grace days), once per statement: by SMS when the elder prefers it
+        and a gateway sends it, else by a call (the dialer reads the call tasks
+        of ``res.partner._eldercare_outbound_call_tasks``).  Returns the
+        statements reminded now."""
+        today = date or fields.Date.context_today(self)
+        limit = today - timedelta(days=self._payment_reminder_grace_days())
+        statements = self.sudo().search(
+            [
+                ("state", "=", "invoiced"),
+                ("payment_state", "in", UNPAID_STATES),
+                ("payment_reminder_date", "=", False),
+                ("invoice_id.invoice_date_due", "<", limit),
+            ]
+        )
+        by_channel = {"sms": self.browse(), "call": self.browse()}
+        for statement in statements:
+            channel = "call"
+            if statement.partner_id.eldercare_reminder_channel == "sms":
+                numbers = statement._eldercare_sms_numbers()[:1]
+                if numbers and statement._eldercare_send_sms(
+                    numbers,
+                    self.env._(
+                        "Reminder: the eldercare statement %(period)s of "
+                        "%(elder)s is due, %(amount).2f still to pay.",
+                        period=statement.period,
+                        elder=statement.partner_id.name,
+                        amount=statement.amount_residual,
+                    ),
+                ):
+                    channel = "sms"
+            by_channel[channel] |= statement
+        for channel, group in by_channel.items():
+            group.write(
+                {"payment_reminder_date": today, "payment_reminder_channel": channel}
+            )
+        return statements
+
+    @api.model
+    def _payment_reminder_partners(self, date):
+        """Elders whose payment reminder call is due on ``date``."""
+        statements = self.sudo().search_fetch(
+            [
+                ("payment_reminder_date", "=", date),
+                ("payment_reminder_channel", "=", "call"),
+                ("payment_state", "in", UNPAID_STATES),
+            ],
+            ["partner_id"],
+        )
+        return statements.partner_id
 
 
 class EldercareStatementLine(models.Model):

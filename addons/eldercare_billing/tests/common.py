@@ -166,7 +166,7 @@ class EldercareBillingDataMixin:
             "product_id": product.id,
             "provider_id": provider.id,
             "quantity": qty,
-            "state": "done",
+            "state": "verified",
             "date_scheduled": moment,
             "date_end": moment,
         }

@@ -84,3 +84,31 @@ class TestBillingHttp(EldercareBillingDataMixin, HttpCase):
         with mute_logger("odoo.http"):
             response = self.url_open("/eldercare/billing/report.xlsx")
         self.assertNotIn("spreadsheetml", response.headers.get("Content-Type", ""))
+
+    def test_statement_link_with_access_token(self):
+        """The emailed / texted link opens the statement without a login; a
+        wrong token or a draft statement opens nothing."""
+        url = self.statement.get_portal_url()
+        self.assertIn("access_token=", url)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("李德明", response.text)
+        self.assertIn("173.67", response.text)
+        pdf = self.url_open(f"{url}&report_type=pdf&download=1")
+        self.assertEqual(pdf.status_code, 200)
+        self.assertIn("attachment", pdf.headers.get("Content-Disposition", ""))
+        wrong = self.url_open(
+            f"/my/statements/{self.statement.id}?access_token=not-the-token"
+        )
+        self.assertNotIn("李德明", wrong.text)
+        other = self.url_open(
+            f"/my/statements/{self.other_statement.id}"
+            f"?access_token={self.statement.access_token}"
+        )
+        self.assertNotIn("赵淑芬", other.text)
+        draft = self.env["eldercare.statement"].search(
+            [("partner_id", "=", self.elder_dibao.id), ("period", "=", self.period)]
+        )
+        self.assertEqual(draft.state, "draft")
+        response = self.url_open(draft.get_portal_url())
+        self.assertNotIn(self.elder_dibao.name, response.text)

@@ -5,5 +5,6 @@ from . import (
     test_intake,
     test_raise_from_call,
     test_report,
+    test_role_screens,
     test_tour,
 )

@@ -227,7 +227,9 @@ class EldercareProviderPortal(CustomerPortal):
         methods=["POST"],
         website=True,
     )
-    def portal_work_order_finish(self, order_id, quantity=None, note=None, **kw):
+    def portal_work_order_finish(
+        self, order_id, quantity=None, note=None, pin=None, **kw
+    ):
         attachments = []
         for upload in request.httprequest.files.getlist("attachment"):
             if not upload or not upload.filename:
@@ -247,4 +249,5 @@ class EldercareProviderPortal(CustomerPortal):
             note=note,
             attachments=attachments,
             author=request.env.user.partner_id,
+            pin=pin,
         )

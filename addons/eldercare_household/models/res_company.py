@@ -11,3 +11,13 @@ class ResCompany(models.Model):
         "service 2 or less. When empty, the first eldercare supervisor gets it.",
         domain="[('share', '=', False)]",
     )
+    eldercare_coordinator_ids = fields.Many2many(
+        "res.users",
+        "eldercare_household_coordinator_rel",
+        "company_id",
+        "user_id",
+        string="Household Coordinators",
+        domain="[('share', '=', False)]",
+        help="Receive the household requests made by phone, the least busy "
+        "first. When empty, every operator of the company takes part.",
+    )

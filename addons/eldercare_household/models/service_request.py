@@ -337,9 +337,11 @@ class EldercareServiceRequest(models.Model):
         for provider, line in eligible:
             staff = staff_by_provider.get(provider.id, no_staff)
             vals = self._prepare_proposal_vals(provider, line, staff)
-            (unpriced if vals["price_unit"] <= 0 else priced).append(vals)
+            # a contract line is the price record: 0 on it means free, which
+            # is dispatched like any price; only a missing line is "no price"
+            (priced if vals["contract_line_id"] else unpriced).append(vals)
         # the contract helper already sorts by price; keep that order but put
-        # the lines without a committed price last, they cannot be dispatched.
+        # the offers without a price record last, they cannot be dispatched.
         for seq, vals in enumerate(priced + unpriced, start=1):
             vals["sequence"] = seq
             commands.append(Command.create(vals))
@@ -451,7 +453,6 @@ class EldercareServiceRequest(models.Model):
                 "state": "scheduled",
             }
         )
-        work_order._eldercare_notify_provider()
         self.message_post(
             body=Markup(
                 self.env._(
@@ -501,6 +502,7 @@ class EldercareServiceRequest(models.Model):
             "quantity": 1.0,
             "price_unit": proposal.price_unit,
             "company_id": self.company_id.id,
+            "coordinator_id": self.user_id.id if not self.user_id.share else False,
         }
         if staff:
             vals["staff_id"] = staff.id
@@ -632,78 +634,203 @@ class EldercareServiceRequest(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _create_from_call(self, vals):
-        """Create a request from a phone call (service key or IVR).
+        """One request from a phone call; see :meth:`_eldercare_create_from_phone`."""
+        return self._eldercare_create_from_phone([vals or {}])[:1]
 
-        ``vals``: {"caller_number", "key", "linkedid", "elder_id" (optional),
-        "channel" (optional: phone_key|ivr)}.  Idempotent on ``linkedid``.
-        Never raises on bad input: an unknown key or an unknown caller still
-        creates a request, with a note explaining what is missing.
+    @api.model
+    def _eldercare_create_from_phone(self, vals_list):
+        """Create household requests made by phone (service key or voice menu).
+
+        ``vals_list``: list of dicts, one per call, with
+          ``caller_number`` (str), ``linkedid`` (str, the Asterisk linkedid:
+          a second call with the same one returns the existing request),
+          ``elder_id`` (int, optional: the elder the bridge identified, else
+          found from the caller number), ``product_id`` (int, optional: the
+          service chosen in the voice menu) and/or ``key`` (str: the phone
+          service key pressed), ``channel`` ("ivr" or "phone_key"; default
+          "ivr" when a ``product_id`` is given, else "phone_key").
+
+        Each new request lands with a coordinator (the rule of
+        :meth:`_eldercare_pick_coordinators`), who gets a call-back activity
+        due today; it counts in :meth:`_eldercare_phone_counters` and, being
+        the operator of the request, the coordinator gets its satisfaction
+        follow-up call when the work is done. Never raises on bad input: an
+        unknown key or caller still creates a request, with a note saying what
+        is missing. Returns the requests in the order of ``vals_list``.
         """
-        vals = dict(vals or {})
-        linkedid = str(vals.get("linkedid") or "").strip()
-        if linkedid:
-            existing = self.sudo().search([("call_linkedid", "=", linkedid)], limit=1)
-            if existing:
-                return existing.with_env(self.env)
-        caller = str(vals.get("caller_number") or "").strip()
-        key = str(vals.get("key") or "").strip()
-        channel = vals.get("channel")
-        if channel not in dict(CHANNEL_SELECTION):
-            channel = "phone_key"
-
-        elder = self.env["res.partner"]
-        elder_id = vals.get("elder_id")
-        if elder_id:
+        Partner = self.env["res.partner"]
+        result = []
+        new_vals, notes_by_index, linked = [], {}, {}
+        for vals in vals_list or []:
+            vals = dict(vals or {})
+            linkedid = str(vals.get("linkedid") or "").strip()
+            if linkedid in linked:
+                result.append(linked[linkedid])
+                continue
+            if linkedid:
+                existing = self.sudo().search(
+                    [("call_linkedid", "=", linkedid)], limit=1
+                )
+                if existing:
+                    result.append(existing)
+                    continue
+            caller = str(vals.get("caller_number") or "").strip()
+            key = str(vals.get("key") or "").strip()
+            product = self.env["product.product"]
             try:
-                elder = self.env["res.partner"].browse(int(elder_id)).exists()
+                product = (
+                    self.env["product.product"]
+                    .sudo()
+                    .browse(int(vals.get("product_id") or 0))
+                    .exists()
+                    .filtered("is_eldercare_service")
+                )
             except (TypeError, ValueError):
-                elder = self.env["res.partner"]
+                product = self.env["product.product"]
+            channel = vals.get("channel")
+            if channel not in ("ivr", "phone_key"):
+                channel = "ivr" if product else "phone_key"
+            if not product:
+                product = self.env["eldercare.service.key"]._get_product_for_key(key)
+            elder = Partner
+            try:
+                elder = Partner.browse(int(vals.get("elder_id") or 0)).exists()
+            except (TypeError, ValueError):
+                elder = Partner
             elder = elder.filtered("is_elder")
-        if not elder and caller:
-            elder = self.env["res.partner"]._eldercare_find_elder_by_phone(caller)
+            if not elder and caller:
+                elder = Partner._eldercare_find_elder_by_phone(caller)
+            notes = []
+            if not product:
+                notes.append(
+                    self.env._(
+                        'Unknown service key "%(key)s": no service is configured '
+                        "for it. Call back to ask what is needed.",
+                        key=key or "-",
+                    )
+                )
+            if not elder:
+                notes.append(
+                    self.env._(
+                        "Caller %(number)s is not on file: capture name, phone and "
+                        "address.",
+                        number=caller or self.env._("(hidden number)"),
+                    )
+                )
+            notes_by_index[len(new_vals)] = notes
+            new_vals.append(
+                {
+                    "partner_id": elder[:1].id,
+                    "caller_number": caller or False,
+                    "service_key": key or False,
+                    "product_id": product.id,
+                    "channel": channel,
+                    "call_linkedid": linkedid or False,
+                    "note": "\n".join(notes) or False,
+                    "user_id": False,
+                }
+            )
+            result.append(len(new_vals) - 1)
+            if linkedid:
+                linked[linkedid] = len(new_vals) - 1
+        if new_vals:
+            coordinators = self._eldercare_pick_coordinators(len(new_vals))
+            for vals, user in zip(new_vals, coordinators, strict=True):
+                vals["user_id"] = user.id
+            created = self.create(new_vals)
+            for index, request in enumerate(created):
+                notes = notes_by_index[index]
+                if notes:
+                    request.message_post(
+                        body=Markup("<br/>").join(notes), subtype_xmlid="mail.mt_note"
+                    )
+                request._eldercare_schedule_phone_callback(notes)
+                _logger.info(
+                    "Service request %s created from call %s (key %r, elder %s), "
+                    "coordinator %s",
+                    request.name,
+                    request.call_linkedid or "-",
+                    request.service_key,
+                    request.partner_id.id or "-",
+                    request.user_id.login or "-",
+                )
+        else:
+            created = self.browse()
+        requests = self.browse()
+        for item in result:
+            requests |= created[item] if isinstance(item, int) else item
+        # the same request twice (repeated linkedid): union keeps it once
+        return requests.with_env(self.env)
 
-        product = self.env["eldercare.service.key"]._get_product_for_key(key)
-        notes = []
-        if not product:
-            notes.append(
-                self.env._(
-                    'Unknown service key "%(key)s": no service is configured for '
-                    "it. Call back to ask what is needed.",
-                    key=key or "-",
-                )
-            )
-        if not elder:
-            notes.append(
-                self.env._(
-                    "Caller %(number)s is not on file: capture name, phone and "
-                    "address.",
-                    number=caller or self.env._("(hidden number)"),
-                )
-            )
-        request = self.create(
-            {
-                "partner_id": elder[:1].id,
-                "caller_number": caller or False,
-                "service_key": key or False,
-                "product_id": product.id,
-                "channel": channel,
-                "call_linkedid": linkedid or False,
-                "note": "\n".join(notes) or False,
-                "user_id": False,
-            }
+    @api.model
+    def _eldercare_pick_coordinators(self, count):
+        """``count`` coordinators for new phone requests, one per request.
+
+        Rule: the company's household coordinators when configured, else its
+        operators (active internal users of the operator role); the one with
+        the fewest open requests (new or quoted) goes first, ties to the
+        lowest user id; each request given counts at once, so a batch is
+        spread. No candidate at all: the requests stay without coordinator.
+        """
+        company = self.env.company
+        users = company.sudo().eldercare_coordinator_ids.filtered(
+            lambda u: u.active and not u.share
         )
-        if notes:
-            request.message_post(
-                body=Markup("<br/>").join(notes), subtype_xmlid="mail.mt_note"
+        if not users:
+            group = self.env.ref(
+                "eldercare_base.group_eldercare_operator", raise_if_not_found=False
             )
-        _logger.info(
-            "Service request %s created from call %s (key %r, elder %s)",
-            request.name,
-            linkedid or "-",
-            key,
-            elder[:1].id or "-",
+            users = (group.sudo().users if group else self.env["res.users"]).filtered(
+                lambda u: u.active
+                and not u.share
+                and not u._is_superuser()
+                and company in u.company_ids
+            )
+        if not users:
+            return [self.env["res.users"]] * count
+        load = {
+            user.id: n
+            for user, n in self.sudo()._read_group(
+                [("user_id", "in", users.ids), ("state", "in", ("new", "quoted"))],
+                ["user_id"],
+                ["__count"],
+            )
+        }
+        picked = []
+        for _i in range(count):
+            user = min(users, key=lambda u: (load.get(u.id, 0), u.id))
+            load[user.id] = load.get(user.id, 0) + 1
+            picked.append(user)
+        return picked
+
+    def _eldercare_schedule_phone_callback(self, notes=None):
+        self.ensure_one()
+        if not self.user_id or self.user_id.share:
+            return
+        self.activity_schedule(
+            "eldercare_household.mail_activity_phone_request",
+            user_id=self.user_id.id,
+            date_deadline=fields.Date.context_today(self),
+            summary=self.env._(
+                "Phone request: %(who)s, %(service)s",
+                who=self.requester_display,
+                service=self.product_id.display_name or self.env._("service unknown"),
+            ),
+            note="\n".join(notes or [])
+            or self.env._(
+                "Call back to agree the time, then find providers and dispatch."
+            ),
         )
-        return request
+
+    @api.model
+    def _eldercare_phone_counters(self):
+        """Dashboard counters of the requests made by phone still to handle:
+        ``{"phone_new": all of them, "phone_mine": the current user's}``."""
+        domain = [("channel", "in", ("ivr", "phone_key")), ("state", "=", "new")]
+        return {
+            "phone_new": self.search_count(domain),
+            "phone_mine": self.search_count(domain + [("user_id", "=", self.env.uid)]),
+        }
 
 
 class EldercareServiceRequestProposal(models.Model):
@@ -741,10 +868,11 @@ class EldercareServiceRequestProposal(models.Model):
         readonly=True, help="This provider already declined the request."
     )
 
-    @api.depends("price_unit")
+    @api.depends("contract_line_id")
     def _compute_price_missing(self):
+        # free (a contracted price of 0) is a price; missing is no price record
         for prop in self:
-            prop.price_missing = prop.price_unit <= 0
+            prop.price_missing = not prop.contract_line_id
 
     def action_confirm(self):
         self.ensure_one()

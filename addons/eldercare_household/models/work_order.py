@@ -1,5 +1,3 @@
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -62,64 +60,22 @@ class EldercareWorkOrder(models.Model):
         )
         return [("state", "!=", "draft"), ("provider_id", "in", providers.ids)]
 
-    def _eldercare_provider_users(self):
-        """Portal users of the provider of these orders (and their staff users)."""
-        provider_group = self.env.ref(
-            "eldercare_base.group_eldercare_provider", raise_if_not_found=False
-        )
-        providers = self.provider_id.commercial_partner_id
-        users = self.env["res.users"]
-        if providers:
-            users = (
-                self.env["res.users"]
-                .sudo()
-                .search(
-                    [
-                        ("partner_id.commercial_partner_id", "in", providers.ids),
-                        ("share", "=", True),
-                    ]
-                )
-            )
-            if provider_group:
-                users = users.filtered(lambda u: provider_group in u.groups_id)
-        users |= self.staff_id.user_id
-        return users
+    def _eldercare_provider_portal_url(self):
+        self.ensure_one()
+        return self._eldercare_portal_url()
 
-    def _eldercare_notify_provider(self):
-        """Tell the provider's portal users a new order is waiting for them."""
-        for order in self:
-            partners = order._eldercare_provider_users().partner_id
-            if partners:
-                order.message_subscribe(partner_ids=partners.ids)
-            if order.user_id.share:
-                # already told by the assignment message of eldercare_base
-                partners -= order.user_id.partner_id
-            when = (
-                fields.Datetime.to_string(
-                    fields.Datetime.context_timestamp(order, order.date_scheduled)
-                )[:16]
-                if order.date_scheduled
-                else self.env._("to be agreed with the elder")
-            )
-            body = Markup(
-                self.env._(
-                    "New household work order %(order)s for %(provider)s: "
-                    "%(service)s, time: %(when)s. Please accept or decline it on "
-                    "the provider portal (%(url)s).",
-                    order=escape(order.name),
-                    provider=escape(order.provider_id.display_name),
-                    service=escape(order.product_id.display_name),
-                    when=escape(when),
-                    url=Markup('<a href="%s">%s</a>')
-                    % (order._eldercare_portal_url(), order._eldercare_portal_url()),
-                )
-            )
-            order.message_post(
-                body=body,
-                partner_ids=partners.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
+    def _eldercare_can_auto_dispatch(self):
+        # a household request is dispatched by its operator (the elder agreed
+        # to that provider's price): never behind the operator's back
+        return (
+            super()._eldercare_can_auto_dispatch().filtered(lambda o: not o.request_id)
+        )
+
+    def _eldercare_notify_no_provider(self):
+        # the request's operator gets "Dispatch to another provider" instead
+        return super(
+            EldercareWorkOrder, self.filtered(lambda o: not o.request_id)
+        )._eldercare_notify_no_provider()
 
     def _eldercare_portal_url(self):
         self.ensure_one()
@@ -152,6 +108,7 @@ class EldercareWorkOrder(models.Model):
             "service": self.product_id.sudo().display_name or "",
             "date_scheduled": self.date_scheduled,
             "date_deadline": self.date_deadline,
+            "accept_deadline": self.accept_deadline,
             "staff": self.staff_id.sudo().name or "",
             "quantity": self.quantity,
             "uom": self.product_id.sudo().uom_id.name or "",
@@ -163,6 +120,9 @@ class EldercareWorkOrder(models.Model):
             "can_decline": self.state in PORTAL_ACTIONS["decline"],
             "can_start": self.state in PORTAL_ACTIONS["start"],
             "can_finish": self.state in PORTAL_ACTIONS["finish"],
+            "max_quantity": f"{self.max_quantity:g}" if self.max_quantity else False,
+            "asks_pin": self.verification_method == "evidence",
+            "verified": self.state == "verified",
         }
 
     def _eldercare_check_portal_action(self, action):
@@ -197,11 +157,15 @@ class EldercareWorkOrder(models.Model):
         return True
 
     def _eldercare_portal_finish(
-        self, quantity, note=None, attachments=None, author=None
+        self, quantity, note=None, attachments=None, author=None, pin=None
     ):
-        """Finish from the portal: actual quantity, a note and photos.
+        """Finish from the portal: actual quantity (at most the maximum per
+        visit of the contract), a note, photos and the elder's PIN.
 
-        ``attachments``: list of (filename, bytes, mimetype).
+        ``attachments``: list of (filename, bytes, mimetype). The provider's
+        "finished" is a claim: the order becomes done, and verified at once
+        only when the service item is verified by evidence and the evidence
+        is complete.
         """
         self._eldercare_check_portal_action("finish")
         try:
@@ -212,9 +176,37 @@ class EldercareWorkOrder(models.Model):
             ) from None
         if quantity <= 0:
             raise UserError(self.env._("The actual quantity must be more than zero."))
+        maximum = self.max_quantity
+        if maximum and quantity > maximum:
+            raise UserError(
+                self.env._(
+                    "A quantity of %(quantity)s is more than the %(maximum)s "
+                    "%(uom)s allowed per visit for %(service)s. Enter the "
+                    "quantity actually done; if more was really needed, call the "
+                    "center.",
+                    quantity=f"{quantity:g}",
+                    maximum=f"{maximum:g}",
+                    uom=self.product_id.sudo().uom_id.name or "",
+                    service=self.product_id.sudo().display_name,
+                )
+            )
+        pin = (pin or "").strip()
+        pin_ok = False
+        if pin:
+            if not self.elder_id._eldercare_check_service_pin(pin):
+                raise UserError(
+                    self.env._(
+                        "This is not the elder's service PIN. Ask the elder again, "
+                        "or finish without the PIN: the center then checks the "
+                        "visit."
+                    )
+                )
+            pin_ok = True
         if self.state == "accepted":
             self.action_start()
-        self.quantity = quantity
+        self._eldercare_write_as_center(
+            {"quantity": quantity, "evidence_pin_ok": pin_ok}
+        )
         files = [
             (filename or "photo", content)
             for filename, content, _mimetype in attachments or []
@@ -223,10 +215,10 @@ class EldercareWorkOrder(models.Model):
         note = (note or "").strip()
         if note or files:
             # message_post creates the attachments on the order and the message
-            self.message_post(
+            self.sudo().message_post(
                 body=note or self.env._("Finished, see the attached photo."),
                 attachments=files,
-                author_id=author.id if author else None,
+                author_id=author.id if author else self.env.user.partner_id.id,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )

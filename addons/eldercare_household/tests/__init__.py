@@ -1,1 +1,9 @@
-from . import test_portal, test_portal_tour, test_service_key, test_service_request
+from . import (
+    test_phone_request,
+    test_portal,
+    test_portal_bounds,
+    test_portal_tour,
+    test_role_screens,
+    test_service_key,
+    test_service_request,
+)

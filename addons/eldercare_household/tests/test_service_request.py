@@ -113,20 +113,26 @@ class TestServiceRequest(HouseholdTestMixin, TransactionCase):
         with self.assertRaises(UserError):
             request.proposal_ids[0].action_confirm()
 
-    def test_price_missing_on_contract(self):
+    def test_free_contract_price_is_a_price(self):
+        """A contracted price of 0 is a free service (billing's meaning too):
+        quoted and dispatched like any price, never "missing"."""
         request = self._new_request(product_id=self.service_unpriced.id)
         request.action_find_providers()
         proposal = request.proposal_ids
         self.assertEqual(proposal.provider_id, self.provider_noprice)
-        self.assertTrue(proposal.price_missing)
-        self.assertEqual(request.state, "new", "nothing can be quoted")
-        self.assertIn("No committed price", request.message_ids[0].body)
-        with self.assertRaisesRegex(UserError, "no committed price"):
-            proposal.action_confirm()
-        # the request is still there, untouched, without work order
-        self.assertTrue(request.exists())
-        self.assertEqual(request.state, "new")
-        self.assertFalse(request.work_order_ids)
+        self.assertFalse(proposal.price_missing)
+        self.assertEqual(proposal.price_unit, 0.0)
+        self.assertEqual(request.state, "quoted")
+        self.assertFalse(
+            request.message_ids.filtered(lambda m: "No committed price" in m.body)
+        )
+        proposal.action_confirm()
+        order = request.work_order_id
+        self.assertEqual(request.state, "scheduled")
+        self.assertEqual(order.state, "assigned")
+        self.assertEqual(order.provider_id, self.provider_noprice)
+        self.assertEqual(order.price_unit, 0.0)
+        self.assertEqual(order.amount_total, 0.0)
 
     def test_unknown_caller_cannot_be_dispatched(self):
         request = self._new_request(

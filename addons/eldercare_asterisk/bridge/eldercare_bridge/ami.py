@@ -274,7 +274,8 @@ class AMIClient:
         if isinstance(action_id, list):
             action_id = action_id[0]
         pending = self._pending.get(action_id) if action_id else None
-        if "Response" in frame:
+        # OriginateResponse is an event with a "Response" header
+        if "Response" in frame and "Event" not in frame:
             if pending is None:
                 return
             fut, collect = pending
@@ -317,7 +318,9 @@ class AMIClient:
             fut = asyncio.get_running_loop().create_future()
             fut.set_exception(AMIError("AMI not connected"))
             return fut
-        action_id = f"ec-{next(self._ids)}"
+        # a caller-chosen ActionID (the dialer's) tags the later events of
+        # an asynchronous action (OriginateResponse)
+        action_id = headers.pop("ActionID", None) or f"ec-{next(self._ids)}"
         fut = asyncio.get_running_loop().create_future()
         self._pending[action_id] = (fut, [] if _collect else None)
         headers["ActionID"] = action_id

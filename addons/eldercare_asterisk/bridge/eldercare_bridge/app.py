@@ -14,6 +14,7 @@ from .ami import AMIClient
 from .backoff import backoff_delay
 from .batcher import RouteBatcher
 from .callerid import sanitize
+from .dialer import Dialer
 from .events import EventForwarder
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .routing import Router, utcnow_iso
@@ -70,6 +71,12 @@ class Bridge:
                 # VarSet flood (the "dialplan" class) on a busy PBX
                 events=AMI_EVENT_MASK,
             )
+        self.dialer = Dialer(
+            self,
+            poll_interval=cfg.dial_poll_interval,
+            tts_dir=cfg.tts_dir,
+            tts_prefix=cfg.tts_prefix,
+        )
         self.emergency_dids = set()
         self.ivr_emergency_digits = set()
         self.bridge_config = {}
@@ -335,6 +342,7 @@ class Bridge:
             frame = {
                 k: v[0] if isinstance(v, list) and v else v for k, v in frame.items()
             }
+        self.dialer.on_event(frame)
         uniqueid = frame.get("Uniqueid")
         if name == "Newchannel" and isinstance(uniqueid, str):
             self.live[uniqueid] = {
@@ -433,6 +441,7 @@ class Bridge:
         await self.reconcile_fallbacks()
         entries = await self.ami.action_list("CoreShowChannels", timeout=15)
         live_now = {e.get("Uniqueid") for e in entries}
+        self.dialer.after_resync(live_now)
         gone = [u for u in self.live if u not in live_now]
         for uniqueid in gone:
             info = self.live.pop(uniqueid)
@@ -493,7 +502,7 @@ class Bridge:
             self.events.start(),
         ]
         if self.ami:
-            self._tasks.append(self.ami.start())
+            self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(
             "eldercare bridge up: AGI %s:%s, AMI %s:%s, Odoo %s db=%s, spool %s",
             self.cfg.agi_bind,
@@ -530,6 +539,7 @@ class Bridge:
             "route_batches": self.routes.stats,
             "events": self.events.stats,
             "ami": self.ami.stats if self.ami else {},
+            "dialer": self.dialer.stats,
             "spool_pending": len(self.spool),
             "spool_dead_letters": len(self.spool.dead_letters()),
             "odoo": self.rpc.stats,

@@ -47,6 +47,9 @@ class Config:
     config_refresh: float = 60.0
     rpc_pool_size: int = 4
     route_batch_max: int = 25  # routing lookups per Odoo call in a burst
+    dial_poll_interval: float = 0.5  # dialer: seconds between Odoo polls
+    tts_dir: str = ""  # dialer: where per-call speech is written (Asterisk sounds)
+    tts_prefix: str = "eldercare-tts"  # that directory as Asterisk names it
     log_level: str = "INFO"
     # name of this bridge on the supervisors' dashboard, and how often it
     # reports there (alarms held in the spool, dead letters, queue members)
@@ -76,6 +79,9 @@ class Config:
         "config_refresh": "EC_CONFIG_REFRESH",
         "rpc_pool_size": "EC_RPC_POOL_SIZE",
         "route_batch_max": "EC_ROUTE_BATCH_MAX",
+        "dial_poll_interval": "EC_DIAL_POLL_INTERVAL",
+        "tts_dir": "EC_TTS_DIR",
+        "tts_prefix": "EC_TTS_PREFIX",
         "log_level": "EC_LOG_LEVEL",
         "bridge_name": "EC_BRIDGE_NAME",
         "heartbeat_interval": "EC_HEARTBEAT_INTERVAL",

@@ -1,1 +1,0 @@
-from .ami_client import AmiClient, AmiError

@@ -1,0 +1,1 @@
+from . import test_month_e2e

@@ -1,0 +1,1 @@
+from . import eldercare_gov_summary

@@ -1,0 +1,1 @@
+from . import test_controllers, test_kannel_transport, test_templates
