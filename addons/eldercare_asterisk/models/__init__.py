@@ -12,6 +12,7 @@ from . import (
     eldercare_pbx_line,
     eldercare_phone,
     eldercare_relative,
+    res_company,
     res_config_settings,
     res_partner,
     res_users,

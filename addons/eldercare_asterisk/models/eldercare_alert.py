@@ -119,7 +119,5 @@ class EldercareAlert(models.Model):
         queue without a logged-in member counts as nobody on duty."""
         data = super().get_dashboard_data()
         bridges = self.env["eldercare.bridge.status"]._eldercare_dashboard_status()
-        if any(b["emergency_queue_members"] == 0 and not b["stale"] for b in bridges):
-            data["no_operator_on_duty"] = True
         data["bridges"] = bridges if data.get("is_supervisor") else []
         return data

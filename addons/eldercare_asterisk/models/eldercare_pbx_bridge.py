@@ -347,6 +347,9 @@ class EldercarePbxBridge(models.AbstractModel):
             # voice-menu keys that raise an alert: the bridge routes them to the
             # emergency queue and spools the alarm when Odoo does not answer
             "ivr_emergency_digits": config["ivr_emergency_digits"],
+            # what the dialplan's outbound context may dial (regular
+            # expressions on the digits; see res.company)
+            "outbound_patterns": self.env.company._eldercare_outbound_pattern_list(),
             # the chain the bridge hands the dialplan when Odoo is too slow
             "escalation_chain": self.env[
                 "eldercare.escalation.step"

@@ -61,6 +61,11 @@ class ResConfigSettings(models.TransientModel):
         help="Comma separated addresses of the Asterisk servers allowed to ask the "
         "bridge for routes.",
     )
+    eldercare_outbound_patterns = fields.Text(
+        related="company_id.eldercare_outbound_patterns",
+        readonly=False,
+        groups="base.group_system",
+    )
     eldercare_pbx_line_count = fields.Integer(
         compute="_compute_eldercare_pbx_line_count"
     )

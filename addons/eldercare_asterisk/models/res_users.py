@@ -56,6 +56,17 @@ class ResUsers(models.Model):
                     _("A phone endpoint looks like PJSIP/1001 (technology/resource).")
                 )
 
+    @api.model
+    def _eldercare_no_operator_on_duty(self):
+        """Also nobody on duty when a bridge reports an emergency queue
+        without a logged-in, unpaused member."""
+        if super()._eldercare_no_operator_on_duty():
+            return True
+        bridges = self.env["eldercare.bridge.status"]._eldercare_dashboard_status()
+        return any(
+            b["emergency_queue_members"] == 0 and not b["stale"] for b in bridges
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         users = super().create(vals_list)

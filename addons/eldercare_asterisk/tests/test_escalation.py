@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ELDER_NUMBER, EMERGENCY_DID, SERVICE_DID, EldercarePbxCase
@@ -176,3 +176,30 @@ class TestSimulateIsForTrainers(EldercarePbxCase):
             self.env["eldercare.call.simulate"].create(
                 {"line_id": self.line_emergency.id, "wait_seconds": 3600}
             )
+
+
+@tagged("post_install", "-at_install", "eldercare_asterisk")
+class TestOutboundNumbers(EldercarePbxCase):
+    def test_domestic_numbers_only(self):
+        company = self.env.company
+        check = company._eldercare_check_outbound_number
+        self.assertEqual(check("139 0013 9000"), "13900139000")
+        self.assertEqual(check("010-6552-1234"), "01065521234")
+        self.assertEqual(check("120"), "120")
+        with self.assertRaisesRegex(UserError, "international"):
+            check("+44 20 7946 0000")
+        with self.assertRaisesRegex(UserError, "international"):
+            check("0044207946000")
+        with self.assertRaisesRegex(UserError, "premium-rate"):
+            check("1900123456")
+        with self.assertRaisesRegex(UserError, "not among the numbers"):
+            check("12345")
+        # the center narrows the list: only mobiles
+        company.eldercare_outbound_patterns = r"1[3-9]\d{9}"
+        with self.assertRaisesRegex(UserError, "not among the numbers"):
+            check("01065521234")
+        self.assertEqual(
+            self.bridge.bridge_config()["outbound_patterns"], [r"1[3-9]\d{9}"]
+        )
+        with self.assertRaisesRegex(ValidationError, "not a valid pattern"):
+            company.eldercare_outbound_patterns = "1[3-9"

@@ -442,6 +442,13 @@ class EldercareAlert(models.Model):
             alerts._send_popup()
         return alerts
 
+    def _creation_message(self):
+        """The creation note in the center's language, as one sentence (not
+        the writer's language for half of it)."""
+        self.ensure_one()
+        lang = self.company_id.partner_id.lang or self.env.lang or "en_US"
+        return super(EldercareAlert, self.with_context(lang=lang))._creation_message()
+
     def _eldercare_log_unknown_callers(self):
         unknown = self.filtered("unknown_caller")
         if unknown:  # one internal note each, written in one batch (bursts)
@@ -1213,9 +1220,9 @@ class EldercareAlert(models.Model):
             "rates": rates,
             "server_time": fields.Datetime.to_string(now),
             "on_duty": self.env.user.eldercare_on_duty,
-            "no_operator_on_duty": not self.env[
+            "no_operator_on_duty": self.env[
                 "res.users"
-            ]._eldercare_on_duty_operators(),
+            ]._eldercare_no_operator_on_duty(),
             "uid": self.env.uid,
             "is_supervisor": self._is_supervisor(),
         }

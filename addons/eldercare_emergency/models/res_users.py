@@ -40,6 +40,17 @@ class ResUsers(models.Model):
         return self.sudo().search(domain)
 
     @api.model
+    def eldercare_duty_status(self):
+        """For the supervisors' systray: is anybody taking the alarms?"""
+        return {"no_operator_on_duty": self._eldercare_no_operator_on_duty()}
+
+    @api.model
+    def _eldercare_no_operator_on_duty(self):
+        """Hook: the telephony addon adds "the emergency queue has no
+        logged-in member"."""
+        return not self._eldercare_on_duty_operators()
+
+    @api.model
     def _eldercare_alert_recipients(self):
         """Who sees a new alert's popup: the on-duty operators; with nobody on
         duty, every supervisor and every user on call at once (an alarm is

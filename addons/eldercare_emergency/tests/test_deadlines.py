@@ -136,3 +136,14 @@ class TestDeadlineLanguage(EldercareEmergencyCase):
         english = activities.filtered(lambda a: a.user_id == self.operator)
         self.assertTrue(chinese.summary.startswith("时限将到："), chinese.summary)
         self.assertTrue(english.summary.startswith("Deadline approaching:"))
+
+    def test_creation_note_in_the_center_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"].search(
+            [("name", "=", "eldercare_emergency")]
+        )._update_translations(["zh_CN"])
+        self.env.company.partner_id.lang = "zh_CN"
+        alert = self.Alert.with_context(tracking_disable=False).create(
+            {"elder_id": self.elder.id, "type_id": self.type_care.id}
+        )
+        self.assertIn("紧急报警 创建", alert.message_ids[-1].body)

@@ -136,6 +136,11 @@ class TestNobodyOnDuty(EldercareEmergencyCase):
         self.assertFalse(self._bus_messages("eldercare_alert_popup", self.operator))
         data = self.Alert.with_user(self.supervisor).get_dashboard_data()
         self.assertTrue(data["no_operator_on_duty"])
+        # the supervisors' systray asks the same question
+        status = (
+            self.env["res.users"].with_user(self.supervisor).eldercare_duty_status()
+        )
+        self.assertEqual(status, {"no_operator_on_duty": True})
 
     def test_supervisors_get_no_popup_while_an_operator_is_on_duty(self):
         self.Alert._raise_from_calls(
@@ -145,6 +150,10 @@ class TestNobodyOnDuty(EldercareEmergencyCase):
         self.assertFalse(self._bus_messages("eldercare_alert_popup", self.supervisor))
         data = self.Alert.with_user(self.supervisor).get_dashboard_data()
         self.assertFalse(data["no_operator_on_duty"])
+        status = (
+            self.env["res.users"].with_user(self.supervisor).eldercare_duty_status()
+        )
+        self.assertFalse(status["no_operator_on_duty"])
 
 
 @tagged("post_install", "-at_install")

@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
@@ -14,15 +15,38 @@ export class EldercareDutySystray extends Component {
     setup() {
         this.alertService = useService("eldercare_alert");
         this.state = useState(this.alertService.state);
-        this.info = useState({ isOperator: false });
+        this.orm = useService("orm");
+        this.info = useState({
+            isOperator: false,
+            isSupervisor: false,
+            noOperatorOnDuty: false,
+        });
         onWillStart(async () => {
             this.info.isOperator = await user.hasGroup(
                 "eldercare_base.group_eldercare_operator"
             );
+            this.info.isSupervisor = await user.hasGroup(
+                "eldercare_base.group_eldercare_supervisor"
+            );
             if (this.info.isOperator && this.state.onDuty === null) {
                 this.alertService.loadDuty();
             }
+            if (this.info.isSupervisor) {
+                // supervisors are warned whenever nobody takes the alarms
+                await this.checkDuty();
+                this.interval = browser.setInterval(() => this.checkDuty(), 30000);
+            }
         });
+        onWillUnmount(() => browser.clearInterval(this.interval));
+    }
+
+    async checkDuty() {
+        const status = await this.orm.call("res.users", "eldercare_duty_status", []);
+        this.info.noOperatorOnDuty = Boolean(status.no_operator_on_duty);
+    }
+
+    get noOperatorTitle() {
+        return _t("No operator on duty: alerts pop up for the supervisors and on-call users");
     }
 
     get title() {
