@@ -191,15 +191,16 @@ def test_emergency_call_while_the_bridge_was_down_is_raised_once_from_astdb(
     """The caller hung up before the bridge came back: only the dialplan's
     AstDB record is left. Raised once, at the time the elder called, also
     after another restart."""
-    called_at = time.time() - 300
+    # whole seconds, as the dialplan writes them (${EPOCH})
+    called_at = int(time.time()) - 300
 
     async def scenario():
         ami = await FakeAMI().start()
         ami.astdb = {
-            "/eldercare_fallback/20.1": f"{called_at:.0f}|13800138000|8001|line",
-            "/eldercare_fallback/20.2": f"{called_at:.0f}|13900000000|8000|ivr",
+            "/eldercare_fallback/20.1": f"{called_at}|13800138000|8001|line",
+            "/eldercare_fallback/20.2": f"{called_at}|13900000000|8000|ivr",
             # a week old: history, not an alarm
-            "/eldercare_fallback/19.9": f"{called_at - 8 * 86400:.0f}|1|8001|line",
+            "/eldercare_fallback/19.9": f"{called_at - 8 * 86400}|1|8001|line",
         }
         cfg = make_config(
             fake, tmp_path, ami_port=ami.port, ami_user="eldercare", ami_secret="s3cret"
