@@ -592,19 +592,21 @@ class EldercarePbxBridge(models.AbstractModel):
     def _request_from_call(self, option, caller, linkedid, elder):
         if "eldercare.service.request" not in self.env:
             return False
-        vals = {"caller_number": caller, "key": option.digit, "linkedid": linkedid}
+        vals = {
+            "caller_number": caller,
+            "key": option.digit,
+            "linkedid": linkedid,
+            "channel": "ivr",
+        }
+        if option.product_id:
+            vals["product_id"] = option.product_id.id
         if elder:
             vals["elder_id"] = elder.id
         try:
             with self.env.cr.savepoint():
-                request = self.env["eldercare.service.request"]._create_from_call(vals)
-                if (
-                    request
-                    and option.product_id
-                    and "product_id" in request._fields
-                    and not request.product_id
-                ):
-                    request.product_id = option.product_id
+                request = self.env[
+                    "eldercare.service.request"
+                ]._eldercare_create_from_phone([vals])[:1]
                 self.env.flush_all()  # as superuser, see _alerts_from_calls
         except Exception:
             _logger.exception("Could not create the service request of %s", linkedid)

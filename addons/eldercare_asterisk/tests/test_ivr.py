@@ -75,6 +75,12 @@ class TestIvr(EldercarePbxCase):
         self.assertTrue(request.exists())
         if "elder_id" in request._fields:
             self.assertEqual(request.elder_id, self.elder)
+        # a voice-menu request: its channel, the service chosen, and a
+        # coordinator who has it on their list (not the bridge's own login)
+        self.assertEqual(request.channel, "ivr")
+        self.assertEqual(request.product_id, option.product_id)
+        self.assertTrue(request.user_id)
+        self.assertNotEqual(request.user_id, self.bridge_user)
         call = self.call_of("1700000100.6")
         self.assertEqual(call.request_ref, request)
         self.assertEqual(call.route, "request")
