@@ -19,6 +19,9 @@ DEBIAN_PACKAGES = [
     "fonts-noto-cjk",  # Chinese text in the browser and printed statements
     "nginx",  # the one HTTP entry in front of Odoo's workers (start, ops tier)
     "systemd",  # systemd-analyze verify of the shipped unit files (ops tests)
+    "kannel",  # SMS gateway (bearerbox + smsbox): start and the SMS tests
+    "kannel-extras",  # its SMSC simulator (fakesmsc) plays the carrier
+    "wkhtmltopdf",  # printed statements and settlements as PDF
 ]
 # the prettier hook of .pre-commit-config.yaml, from the npm registry (the
 # hook's GitHub mirror is not needed)
