@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import new_test_user
+from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
@@ -141,3 +141,48 @@ class EldercareCommon(BaseCommon):
     @classmethod
     def _user(cls, login, groups, **kw):
         return new_test_user(cls.env, login=login, groups=groups, **kw)
+
+
+class RoleScreensCase(TransactionCase):
+    """Open each screen a readme promises, as the role it promises it to.
+
+    One user per eldercare role (``cls.operator``, ``cls.supervisor``,
+    ``cls.worker``, ``cls.finance``), logins prefixed by ``ROLE_LOGIN_PREFIX``."""
+
+    ROLES = ("operator", "supervisor", "worker", "finance")
+    ROLE_LOGIN_PREFIX = "ec_role"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for role in cls.ROLES:
+            user = new_test_user(
+                cls.env,
+                login=f"{cls.ROLE_LOGIN_PREFIX}_{role}",
+                groups=f"eldercare_base.group_eldercare_{role}",
+            )
+            setattr(cls, role, user)
+
+    def assertScreen(self, user, menu_xmlid, visible=True):
+        """The user reaches the menu (it and all its parents are visible to
+        them) and can read what its action opens; or, ``visible=False``, the
+        user cannot reach it."""
+        menu = self.env.ref(menu_xmlid)
+        visible_ids = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+        chain = menu
+        while chain[-1:].parent_id:
+            chain |= chain[-1:].parent_id
+        reachable = all(m.id in visible_ids for m in chain)
+        if not visible:
+            self.assertFalse(reachable, f"{user.login} reaches {menu_xmlid}")
+            return
+        self.assertTrue(
+            reachable,
+            f"{user.login} cannot reach {menu_xmlid}: "
+            f"{[m.name for m in chain if m.id not in visible_ids]} hidden",
+        )
+        action = menu.action.sudo()
+        if action._name == "ir.actions.act_window":
+            model = self.env[action.res_model].with_user(user)
+            self.assertTrue(model.has_access("read"), f"{user.login}: {model._name}")
+            model.search_read([], ["display_name"], limit=1)
