@@ -2,7 +2,7 @@
     "name": "Eldercare Base",
     "summary": "Elder files, providers, service catalogue, work orders and "
     "recurring services for an eldercare call center",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Eldercare",
     "license": "LGPL-3",
     "author": "Eldercare Call Center",

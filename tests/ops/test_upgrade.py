@@ -42,7 +42,35 @@ elder = env["res.partner"].create({
     "mobile": "13911112222",
     "allergies": "青霉素过敏",
 })
+# the old release noted medicines on the chatter as plain notes
+env["eldercare.medicine"].create(
+    {"partner_id": elder.id, "name": "缬沙坦胶囊", "dose": "80mg"}
+)
 result(elder.id)
+"""
+
+# who reads the medicine note of that elder after the upgrade
+HEALTH_NOTES = """
+elder = env["res.partner"].search([("name", "=", "升级测试 刘桂兰")])
+notes = env["mail.message"].search(
+    [
+        ("model", "=", "res.partner"),
+        ("res_id", "=", elder.id),
+        ("body", "ilike", "缬沙坦"),
+    ]
+)
+finance = env["res.users"].create({
+    "name": "升级测试 财务",
+    "login": "upgrade_finance",
+    "groups_id": [(6, 0, [env.ref("eldercare_base.group_eldercare_finance").id])],
+})
+result({
+    "notes": len(notes),
+    "subtypes": sorted(set(notes.mapped("subtype_id.name"))),
+    "finance_reads": env["mail.message"].with_user(finance).search_count(
+        [("id", "in", notes.ids)]
+    ),
+})
 """
 
 BUSINESS_TABLES = ("res_partner", "account_move", "account_move_line", "res_users")
@@ -149,6 +177,12 @@ def test_upgrade_from_previous_release(ops_env):
         and counts.get(table, 0) < count
     }
     assert not shrunk, f"rows lost in the upgrade: {shrunk}"
+    # the old release's medicine notes became health history: finance no
+    # longer reads them (18.0.1.1.0's migration of eldercare_base)
+    health = ops_env.shell(db, HEALTH_NOTES)
+    assert health["notes"] == 1, health
+    assert health["subtypes"] == ["Health Note"], health
+    assert health["finance_reads"] == 0, health
     # this release closes public sign-up, also on an upgraded database
     scope = ops.psql(
         ops_env.pg,
