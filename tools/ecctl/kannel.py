@@ -266,26 +266,14 @@ class Kannel:
 PROCESSES = ("kannel-smsbox", "kannel-simulator", "kannel-bearerbox")
 
 
-def set_odoo_params(cluster, db, params):
-    """Write system parameters into a running Odoo's database."""
-    values = ",".join(
-        "('{}', '{}', now(), now(), 1, 1)".format(k, str(v).replace("'", "''"))
-        for k, v in params.items()
-    )
-    cluster.psql(
-        "INSERT INTO ir_config_parameter "
-        "(key, value, create_date, write_date, create_uid, write_uid) "
-        f"VALUES {values} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        db=db,
-    )
-    # Odoo caches ir.config_parameter: tell every worker to clear its caches
-    cluster.psql("SELECT nextval('base_cache_signaling_default')", db=db)
-
-
-def start(cluster, db, odoo_url):
-    """The product's Kannel beside Odoo (demo carrier: the SMSC simulator)."""
+def start(odoo, conf, db, odoo_url):
+    """The product's Kannel beside Odoo (demo carrier: the SMSC simulator);
+    its settings are written through Odoo's ORM (`odoo shell`), as the
+    telephony settings are."""
+    from . import odoo as odoo_mod
     from .paths import LOG_DIR, VAR
-    from .product import RUN_DIR, pid_alive, say, secret
+    from .procs import RUN_DIR, pid_alive, say, secret
+    from .telephony import SET_PARAMS
 
     if pid_alive("kannel-bearerbox"):
         say("Kannel already running")
@@ -305,7 +293,8 @@ def start(cluster, db, odoo_url):
     for name, pid in kannel.pids().items():
         with open(os.path.join(RUN_DIR, f"{names[name]}.pid"), "w") as handle:
             handle.write(str(pid))
-    set_odoo_params(cluster, db, kannel.odoo_params())
+    params = {key: str(value) for key, value in kannel.odoo_params().items()}
+    odoo_mod.odoo_shell(odoo, ["-c", conf], db, SET_PARAMS, {"params": params})
     say(
         f"Kannel up: sendsms {kannel.sendsms_url}, SMSC simulator log "
         f"{kannel.simulator_log} (logs in {LOG_DIR} and {kannel.workdir})"
@@ -314,7 +303,7 @@ def start(cluster, db, odoo_url):
 
 
 def stop():
-    from .product import stop_process
+    from .procs import stop_process
 
     for name in PROCESSES:
         stop_process(name)

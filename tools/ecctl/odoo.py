@@ -282,7 +282,9 @@ def odoo_shell(odoo, config_args, db, code, values=None, timeout=900):
     ORM (ir.config_parameter.set_param, res.users.write), never as SQL.
     """
     env = dict(os.environ, EC_SHELL_VALUES=json.dumps(values or {}))
-    script = SHELL_PRELUDE + code + "\nenv.cr.commit()\n"
+    # commit, then tell the running Odoo processes their caches (settings
+    # included) are stale, as a request of theirs would
+    script = SHELL_PRELUDE + code + "\nenv.cr.commit()\nenv.registry.signal_changes()\n"
     cmd = [
         *odoo.cmd,
         "shell",

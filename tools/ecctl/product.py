@@ -175,7 +175,7 @@ def start(args, setup):
     telephony.start(odoo, conf, url, DB_NAME)
     from . import kannel
 
-    kannel.start(cluster, DB_NAME, url)
+    kannel.start(odoo, conf, DB_NAME, url)
     say(f"logs in {LOG_DIR}; stop with ./bin/eldercare stop")
     return 0
 
