@@ -418,6 +418,30 @@ class FakeBackend:
         self.fake.stop()
 
 
+def execute_kw(
+    url, db, uid, password, model, method, args=(), kwargs=None, timeout=120
+):
+    """One JSON-RPC ``execute_kw`` call as user ``uid``; Odoo's error fails the test."""
+    body = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [db, uid, password, model, method, list(args), kwargs or {}],
+        },
+    }
+    req = urllib.request.Request(
+        url + "/jsonrpc",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        reply = json.load(resp)
+    assert "error" not in reply, reply["error"]
+    return reply["result"]
+
+
 class OdooBackend:
     """A real Odoo 18 serving a copy of EC_ODOO_DB_TEMPLATE."""
 
@@ -574,32 +598,16 @@ class OdooBackend:
         uid = int(
             self.psql("SELECT id FROM res_users WHERE login = %s", self.login)[0][0]
         )
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.db,
-                    uid,
-                    self.password,
-                    "eldercare.pbx.bridge",
-                    method,
-                    list(args),
-                    {},
-                ],
-            },
-        }
-        req = urllib.request.Request(
-            self.url + "/jsonrpc",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+        return execute_kw(
+            self.url,
+            self.db,
+            uid,
+            self.password,
+            "eldercare.pbx.bridge",
+            method,
+            args,
+            timeout=timeout,
         )
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            reply = json.load(resp)
-        assert "error" not in reply, reply
-        return reply["result"]
 
     def warm_up(self):
         """A fresh Odoo answers its first calls in seconds (registry, caches):

@@ -15,12 +15,10 @@ Odoo's outbound dialplan context is switched to ``eldercare-dialer-sim`` for
 the test; numbers outside the sim patterns go on to ``eldercare-dialer-out``.
 """
 
-import json
 import os
 import shutil
 import subprocess
 import time
-import urllib.request
 
 import pytest
 from stack import (
@@ -29,6 +27,7 @@ from stack import (
     OdooBackend,
     Stack,
     _render_scenario,
+    execute_kw,
     free_udp_port,
     new_workdir,
     wait_until,
@@ -111,32 +110,16 @@ class Admin:
         self.uid = int(rows[0][0])
 
     def __call__(self, model, method, *args, **kwargs):
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.backend.db,
-                    self.uid,
-                    self.password,
-                    model,
-                    method,
-                    list(args),
-                    kwargs,
-                ],
-            },
-        }
-        req = urllib.request.Request(
-            self.backend.url + "/jsonrpc",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+        return execute_kw(
+            self.backend.url,
+            self.backend.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            args,
+            kwargs,
         )
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            reply = json.load(resp)
-        assert "error" not in reply, reply["error"]
-        return reply["result"]
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,12 @@ Kannel down -> queued, back -> sent exactly once; a reply from a relative's
 phone comes back into Odoo.
 """
 
-import json
 import os
 import shutil
 import sys
-import urllib.request
 
 import pytest
-from stack import OdooBackend, new_workdir, wait_until
+from stack import OdooBackend, execute_kw, new_workdir, wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 if REPO not in sys.path:
@@ -53,32 +51,9 @@ class SmsOdoo(OdooBackend):
         self.call("res.users", "read", [self.uid], ["name"])
 
     def call(self, model, method, *args, **kwargs):
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.db,
-                    self.uid,
-                    self.password,
-                    model,
-                    method,
-                    list(args),
-                    kwargs,
-                ],
-            },
-        }
-        req = urllib.request.Request(
-            self.url + "/jsonrpc",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+        return execute_kw(
+            self.url, self.db, self.uid, self.password, model, method, args, kwargs
         )
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            reply = json.load(resp)
-        assert "error" not in reply, reply["error"]
-        return reply["result"]
 
     def run_sms_queue(self):
         """What the SMS queue cron does every minute, run now."""
