@@ -1,0 +1,13 @@
+{
+    "name": "Eldercare Proactive Care Calls",
+    "summary": "Daily check-in calls, care and service reminders and satisfaction surveys by phone",
+    "version": "18.0.1.0.0",
+    "category": "Services/Eldercare",
+    "license": "LGPL-3",
+    "author": "Eldercare Call Center",
+    "website": "https://github.com/eldercare-call-center",
+    "depends": ["eldercare_asterisk"],
+    "data": [],
+    "auto_install": True,
+    "installable": True,
+}
