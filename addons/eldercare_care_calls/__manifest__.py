@@ -1,6 +1,7 @@
 {
     "name": "Eldercare Proactive Care Calls",
-    "summary": "Daily check-in calls, care and service reminders and satisfaction surveys by phone",
+    "summary": "Daily check-in calls, care and service reminders and "
+    "satisfaction surveys by phone",
     "version": "18.0.1.0.0",
     "category": "Services/Eldercare",
     "license": "LGPL-3",
