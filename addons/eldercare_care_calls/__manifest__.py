@@ -8,7 +8,9 @@
     "author": "Eldercare Call Center",
     "website": "https://github.com/eldercare-call-center",
     "depends": ["eldercare_asterisk"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+    ],
     "auto_install": True,
     "installable": True,
 }
