@@ -5,6 +5,8 @@ from odoo.tests import new_test_user
 
 HEALTH_MARKERS = ("青霉素过敏", "糖尿病病史十年", "HEALTH-SECRET-42")
 
+CENTER_TZ = "Asia/Shanghai"
+
 
 class HouseholdTestMixin:
     """Builds an isolated world: its own areas, service, providers, contracts,
@@ -14,6 +16,11 @@ class HouseholdTestMixin:
     @classmethod
     def _setup_household_world(cls):
         env = cls.env
+        # every user of the center works on its local date: contract dates
+        # set by the admin and requests matched by an operator agree on
+        # "today" at any hour (Odoo's demo admin is on Europe/Brussels time,
+        # a user without a time zone on UTC)
+        env.user.tz = CENTER_TZ
         Area = env["eldercare.area"]
         cls.city = Area.create({"name": "测试市", "level": "city"})
         cls.district = Area.create(
@@ -99,12 +106,14 @@ class HouseholdTestMixin:
         # call-center side
         cls.operator = new_test_user(
             env,
+            tz=CENTER_TZ,
             login="hh_operator",
             groups="eldercare_base.group_eldercare_operator",
             name="接线员小李",
         )
         cls.supervisor = new_test_user(
             env,
+            tz=CENTER_TZ,
             login="hh_supervisor",
             groups="eldercare_base.group_eldercare_supervisor",
             name="主管老张",
@@ -169,6 +178,7 @@ class HouseholdTestMixin:
         )
         return new_test_user(
             cls.env,
+            tz=CENTER_TZ,
             login=login,
             password=login,
             groups="eldercare_base.group_eldercare_provider",
