@@ -16,6 +16,8 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .eldercare_checkin_attempt import STATES
+
 _logger = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -72,7 +74,9 @@ class EldercareCheckinPlan(models.Model):
         "eldercare.checkin.attempt", compute="_compute_last_attempt"
     )
     last_state = fields.Selection(
-        related="last_attempt_id.state", string="Last Check-in"
+        STATES,
+        string="Last Check-in",
+        compute="_compute_last_attempt",
     )
 
     _sql_constraints = [
@@ -100,8 +104,10 @@ class EldercareCheckinPlan(models.Model):
                 )
             if plan.retry_minutes < 1:
                 raise ValidationError(
-                    _("Retry after at least one minute (check-in plan of %s).")
-                    % plan.elder_id.display_name
+                    _(
+                        "Retry after at least one minute (check-in plan of %s).",
+                        plan.elder_id.display_name,
+                    )
                 )
 
     def _compute_last_attempt(self):
@@ -114,6 +120,7 @@ class EldercareCheckinPlan(models.Model):
                 last[row[0].id] = row[1]
         for plan in self:
             plan.last_attempt_id = Attempt.browse(last.get(plan.id))
+            plan.last_state = plan.last_attempt_id.state
 
     # ------------------------------------------------------------ planning
     @api.model
