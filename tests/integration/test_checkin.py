@@ -184,7 +184,8 @@ def test_silence_is_retried_then_a_missed_checkin_alert(checkin_stack):
     silent = unique("19990")
     plans = make_elders(admin, [silent], retries=1)
     plan_today(admin, plans)
-    (row,) = wait_states(admin, plans, {"missed"}, 90, "missed after the retry")
+    # a silent call lasts ~50 s (the message and the wait for a key, twice)
+    (row,) = wait_states(admin, plans, {"missed"}, 240, "missed after the retry")
     assert row["tries"] == 2, row
     assert row["result"] == "no_digit", row
     reqs = requests_of(admin, [row["id"]])
