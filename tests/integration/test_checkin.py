@@ -10,57 +10,30 @@ Retries are 2 s apart (``eldercare_care_calls.checkin_retry_seconds``).
 """
 
 import datetime
-import os
 import random
-import shutil
 import zoneinfo
 
 import pytest
-from stack import HarnessUnavailable, OdooBackend, Stack, new_workdir, wait_until
-from test_cascade import Admin
+from stack import wait_until
+from test_cascade import cascade_stack  # noqa: F401 - the shared stack fixture
 
 SERVICE_DID = "8000"
 TZ = "Asia/Shanghai"
 
 
 @pytest.fixture(scope="module")
-def checkin_stack():
-    missing = OdooBackend.missing_env()
-    if missing:
-        pytest.skip(
-            "real Odoo not configured: set "
-            + ", ".join(missing)
-            + " (./bin/eldercare dev-env prints them)"
-        )
-    if os.geteuid() != 0:
-        pytest.skip("real Asterisk needs root (chroot)")
-    workdir = new_workdir()
-    backend = OdooBackend(workdir)
-    st = None
-    try:
-        try:
-            st = Stack(backend, workdir)
-        except HarnessUnavailable as exc:
-            pytest.skip(f"real Asterisk unavailable: {exc}")
-        admin = Admin(backend)
-        params = {
-            "eldercare_asterisk.dial_out_context": "eldercare-dialer-sim",
-            "eldercare_asterisk.dial_max_channels": "6",
-            "eldercare_care_calls.checkin_ring_seconds": "6",
-            "eldercare_care_calls.checkin_retry_seconds": "2",
-            "eldercare_asterisk.center_callback_number": "8000",
-        }
-        for key, value in params.items():
-            admin("ir.config_parameter", "set_param", key, value)
-        yield st, admin
-    finally:
-        if st:
-            st.close()
-        backend.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+def checkin_stack(cascade_stack):  # noqa: F811 - the fixture, by name
+    """The cascade's stack (real Asterisk, bridge, Odoo; dialer on the sim
+    context) with the check-in settings."""
+    st, admin, _phone = cascade_stack
+    params = {
+        "eldercare_asterisk.dial_max_channels": "6",
+        "eldercare_care_calls.checkin_ring_seconds": "6",
+        "eldercare_care_calls.checkin_retry_seconds": "2",
+    }
+    for key, value in params.items():
+        admin("ir.config_parameter", "set_param", key, value)
+    return st, admin
 
 
 def local_hours(delta_minutes=0):
