@@ -161,6 +161,14 @@ def run_dialer(attempts=30, channels=5):
         samples = []
         t0 = time.monotonic()
         admin("eldercare.checkin.plan", "action_plan_today", plans[:1])
+        # all due now (the planner spreads first calls over the window)
+        ids = admin("eldercare.checkin.attempt", "search", [("plan_id", "in", plans)])
+        admin(
+            "eldercare.checkin.attempt",
+            "write",
+            ids,
+            {"next_call_at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())},
+        )
 
         def open_count():
             return admin(
@@ -202,6 +210,21 @@ def run_dialer(attempts=30, channels=5):
         busy = [min(up, channels) for _t, up, waiting in samples if waiting > 0]
         occupancy = 100.0 * sum(busy) / (len(busy) * channels) if busy else 0.0
         results = {r["result"] for r in rows}
+        calls = admin(
+            "eldercare.dial.request",
+            "search_read",
+            [("res_model", "=", "eldercare.checkin.attempt"), ("res_id", "in", ids)],
+            ["sent_at", "ended_at"],
+        )
+        parse = datetime.datetime.fromisoformat
+        lengths = [
+            (parse(c["ended_at"]) - parse(c["sent_at"])).total_seconds()
+            for c in calls
+            if c["sent_at"] and c["ended_at"]
+        ]
+        mean_call = sum(lengths) / len(lengths) if lengths else 0.0
+        # baseline: perfectly packed channels (no gap between two calls)
+        ideal = mean_call * len(lengths) / channels
         figures = {
             "attempts": attempts,
             "channels": channels,
@@ -211,6 +234,10 @@ def run_dialer(attempts=30, channels=5):
             "all_recorded": all(r["result"] for r in rows),
             "states": sorted({r["state"] for r in rows}),
             "results": sorted(results - {False}),
+            "calls_placed": len(calls),
+            "mean_call_seconds": round(mean_call, 2),
+            "ideal_packed_seconds": round(ideal, 1),
+            "ratio_ideal_vs_actual": round(ideal / total, 3) if total else None,
         }
         print(figures)
         return figures

@@ -91,7 +91,7 @@ class EldercareCheckinAttempt(models.Model):
     plan_id = fields.Many2one(
         "eldercare.checkin.plan", required=True, index=True, ondelete="cascade"
     )
-    elder_id = fields.Many2one("res.partner", "Elder", required=True, index=True)
+    elder_id = fields.Many2one("res.partner", required=True, index=True)
     community_id = fields.Many2one(
         related="elder_id.community_id", store=True, index=True, string="Community"
     )
@@ -116,13 +116,13 @@ class EldercareCheckinAttempt(models.Model):
     request_id = fields.Many2one(
         "eldercare.dial.request", "Current Call", readonly=True, index="btree_not_null"
     )
-    checked_in_at = fields.Datetime("Checked In At", readonly=True)
+    checked_in_at = fields.Datetime(readonly=True)
     via = fields.Selection(
         [("phone", "Check-in Call"), ("inbound", "Elder Called In")],
         readonly=True,
     )
-    inbound_call_id = fields.Many2one("eldercare.call", "Inbound Call", readonly=True)
-    alert_id = fields.Many2one("eldercare.alert", "Alert", readonly=True)
+    inbound_call_id = fields.Many2one("eldercare.call", readonly=True)
+    alert_id = fields.Many2one("eldercare.alert", readonly=True)
     alert_state = fields.Selection(
         related="alert_id.state", string="Alert Status", store=True
     )

@@ -33,7 +33,6 @@ class EldercareCheckinPlan(models.Model):
 
     elder_id = fields.Many2one(
         "res.partner",
-        "Elder",
         required=True,
         index=True,
         ondelete="cascade",
