@@ -169,6 +169,9 @@ class EldercareCheckinAttempt(models.Model):
         seconds = self._param_int("checkin_retry_seconds", 0)
         return seconds if seconds > 0 else self.retry_minutes * 60
 
+    def _retry_timedelta(self):
+        return datetime.timedelta(seconds=self._retry_delay())
+
     # ------------------------------------------------------------- dialing
     @api.model
     def _eldercare_feed_dialer(self):
@@ -297,11 +300,14 @@ class EldercareCheckinAttempt(models.Model):
                     # not counted as a try
                     vals.update(state="retry", lost_retried=True, next_call_at=now)
                     retry |= attempt
-                elif attempt.tries < attempt.max_tries:
+                elif attempt.tries < attempt.max_tries and (
+                    # never called outside the elder's window: a retry that
+                    # would fall after it is a missed check-in now
+                    not attempt.window_end_at
+                    or now + attempt._retry_timedelta() <= attempt.window_end_at
+                ):
                     vals.update(
-                        state="retry",
-                        next_call_at=now
-                        + datetime.timedelta(seconds=attempt._retry_delay()),
+                        state="retry", next_call_at=now + attempt._retry_timedelta()
                     )
                     retry |= attempt
                 else:

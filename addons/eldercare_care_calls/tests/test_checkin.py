@@ -49,9 +49,15 @@ class TestCheckin(EldercarePbxCase):
         """Today's attempts, all due now (the planner spreads the first calls
         over the window; ``test_plan_day_spreads...`` checks that)."""
         attempts = self.Plan._cron_plan_today()
-        attempts.filtered(
-            lambda a: a.state == "planned"
-        ).next_call_at = fields.Datetime.now()
+        now = fields.Datetime.now()
+        # the window: from an hour ago to a day ahead, whatever the time
+        attempts.write(
+            {
+                "window_start_at": now - datetime.timedelta(hours=1),
+                "window_end_at": now + datetime.timedelta(days=1),
+            }
+        )
+        attempts.filtered(lambda a: a.state == "planned").next_call_at = now
         return attempts
 
     def sync(self, reports=(), active=()):
@@ -234,6 +240,23 @@ class TestCheckin(EldercarePbxCase):
             [("purpose", "=", "checkin"), ("state", "=", "queued")]
         )
         self.assertEqual(queued, 0, "the queue is never flooded")
+
+    def test_no_retry_after_the_window_ends(self):
+        self.make_plan(retries=2, retry_minutes=30)
+        attempt = self.plan_today()
+        attempt.window_end_at = fields.Datetime.now() + datetime.timedelta(minutes=20)
+        (dial,) = self.checkin_dials(self.sync())
+        self.answer(dial, None, "no_answer")
+        self.assertEqual(attempt.tries, 1)
+        self.assertEqual(attempt.state, "missed", "the retry would be too late")
+        self.assertEqual(attempt.alert_id.type_id.code, "missed_checkin")
+
+    def test_inbound_call_outside_the_window_does_not_count(self):
+        self.make_plan(number=ELDER_NUMBER)
+        attempt = self.plan_today()
+        attempt.window_start_at = fields.Datetime.now() + datetime.timedelta(hours=1)
+        self.route("1733000000.4", ELDER_NUMBER, SERVICE_DID)
+        self.assertEqual(attempt.state, "planned")
 
     # ------------------------------------------------------------ inbound
     def test_inbound_call_inside_the_window_is_the_checkin(self):
