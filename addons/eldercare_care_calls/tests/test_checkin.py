@@ -283,3 +283,29 @@ class TestCheckin(EldercarePbxCase):
         attempt = self.plan_today()
         self.route("1733000000.3", ELDER_NUMBER, SERVICE_DID)
         self.assertEqual(attempt.state, "planned")
+
+    # -------------------------------------------------------------- screens
+    def test_elder_form_opens_the_elders_checkins(self):
+        view = self.env.ref("eldercare_base.res_partner_view_form_elder")
+        arch = (
+            self.env["res.partner"].with_user(self.operator).get_view(view.id)["arch"]
+        )
+        action = self.env.ref(
+            "eldercare_care_calls.eldercare_checkin_attempt_action_elder"
+        )
+        self.assertIn(f'name="{action.id}"', arch)
+        self.assertIn("search_default_elder_id", arch)
+
+    def test_zh_cn_translations_load(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["eldercare_care_calls"], ["zh_CN"], overwrite=True
+        )
+        Attempt = self.Attempt.with_context(lang="zh_CN")
+        states = dict(Attempt.fields_get(["state"])["state"]["selection"])
+        self.assertEqual(states["checked_in"], "已报平安")
+        self.assertEqual(states["missed"], "未联系上")
+        menu = self.env.ref("eldercare_care_calls.eldercare_checkin_attempt_menu")
+        self.assertEqual(menu.with_context(lang="zh_CN").name, "每日平安问候")
+        missed_type = self.env.ref("eldercare_care_calls.alert_type_missed_checkin")
+        self.assertEqual(missed_type.with_context(lang="zh_CN").name, "未报平安")
