@@ -10,6 +10,9 @@
     "depends": ["eldercare_asterisk"],
     "data": [
         "security/ir.model.access.csv",
+        "data/eldercare_checkin_data.xml",
+        "views/eldercare_checkin_views.xml",
+        "views/eldercare_checkin_menus.xml",
     ],
     "auto_install": True,
     "installable": True,

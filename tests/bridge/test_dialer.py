@@ -227,6 +227,8 @@ def test_active_calls_are_reported_and_hangup_requested(odoo, tmp_path):
 
 def test_no_new_call_taken_while_ami_is_down(odoo, tmp_path):
     async def scenario(bridge, ami):
+        # the dialer polls once it looked for the calls of a previous run
+        await until(lambda: odoo.polls, what="first poll")
         ami.kick()
         await until(lambda: not bridge.ami.connected.is_set(), what="AMI down")
         odoo.queue.append(cascade_request(9))

@@ -19,6 +19,17 @@ which counts the calls in progress; the dialer takes nothing while its AMI
 connection is down. Reports Odoo has not acknowledged are kept and re-sent
 (Odoo ignores a report for a call already ended).
 
+Restart of the bridge: before its first poll the dialer re-adopts the calls
+a previous run placed and that are still up (``_adopt``: ``CoreShowChannels``,
+the channels whose Uniqueid is a request linkedid ``ec-...``, their
+``EC_DIAL_ID`` and ``EC_DIGIT`` read with ``Getvar``). Their ``UserEvent``,
+``OriginateResponse`` (matched on the request id in the ActionID) and
+``Hangup`` still report, so an answered call's key is not lost and Odoo, seeing
+them active, neither ends them as lost nor places them again. Until the
+adoption is done (AMI up) the dialer does not poll at all. A call that really
+vanished while the bridge was down is not tracked: Odoo ends it as ``lost`` and
+its owner decides (a check-in places it once more).
+
 Per-call speech: a request's ``prompt`` is an ``&``-joined list of Asterisk
 sound files; ``{say}`` in it is replaced by ``say_text`` synthesised once
 (espeak-ng, Mandarin, 8 kHz) into ``EC_TTS_DIR`` (the Asterisk sounds
@@ -57,6 +68,8 @@ HANGUP_GRACE = 1.0  # seconds a failed Originate waits for its channel's Hangup
 # a call the dialer heard nothing about for this long past its ring time is
 # reported lost (AMI events missed while disconnected)
 STALE_AFTER = 900.0
+ADOPT_TRIES = 3  # failed adoptions before polling anyway (calls end as lost)
+DIAL_LINKEDID_PREFIX = "ec-"
 
 
 def _clean(value):
@@ -89,6 +102,7 @@ class Call:
         "hangup_wanted",
         "automated",
         "failed_result",
+        "adopted",
     )
 
     def __init__(self, request, action_id):
@@ -104,6 +118,7 @@ class Call:
         self.hangup_wanted = False
         self.automated = bool(request.get("automated"))
         self.failed_result = ""
+        self.adopted = False
 
 
 class Dialer:
@@ -120,6 +135,8 @@ class Dialer:
         self._wake = asyncio.Event()
         self._task = None
         self._tts_jobs = {}
+        self.adopted = False  # the calls of a previous run were looked for
+        self._adopt_failures = 0
         self.stats = {
             "polls": 0,
             "placed": 0,
@@ -128,6 +145,7 @@ class Dialer:
             "refused_by_ami": 0,
             "poll_failures": 0,
             "max_active": 0,
+            "adopted": 0,
         }
 
     # -- lifecycle -------------------------------------------------------------
@@ -168,6 +186,21 @@ class Dialer:
 
     # -- Odoo ------------------------------------------------------------------
     async def sync_once(self):
+        if not self.adopted:
+            if not self._ami_up():
+                return 0  # Odoo would end the calls of a previous run as lost
+            try:
+                await self._adopt()
+            except (AMIError, asyncio.TimeoutError, OSError) as exc:
+                self._adopt_failures += 1
+                if self._adopt_failures < ADOPT_TRIES:
+                    raise
+                _logger.error(
+                    "could not look for the calls of a previous run (%r): the "
+                    "ones still up will be reported lost",
+                    exc,
+                )
+            self.adopted = True
         self._expire_stale()
         reports = list(self.reports)
         accept = self._ami_up()
@@ -221,6 +254,61 @@ class Dialer:
             limit = float(call.request.get("timeout") or 30) + STALE_AFTER
             if now - call.started > limit:
                 self._end(call, "lost", "no AMI event for this call")
+
+    async def _adopt(self):
+        """Track again the calls of a previous run still up in Asterisk."""
+        entries = await self.ami.action_list("CoreShowChannels", timeout=15)
+        for entry in entries:
+            uniqueid = entry.get("Uniqueid") or ""
+            channel = entry.get("Channel") or ""
+            if not uniqueid.startswith(DIAL_LINKEDID_PREFIX):
+                continue
+            if uniqueid in self.by_linkedid:
+                continue
+            if channel.startswith("Local/") and channel.endswith(";2"):
+                continue  # the far half of a Local channel: same variables
+            values = {}
+            for variable in ("EC_DIAL_ID", "EC_DIGIT"):
+                response = await asyncio.wait_for(
+                    self.ami.action("Getvar", Channel=channel, Variable=variable),
+                    10,
+                )
+                if response.get("Response") == "Success":
+                    values[variable] = response.get("Value") or ""
+            try:
+                request_id = int(values.get("EC_DIAL_ID") or 0)
+            except ValueError:
+                request_id = 0
+            if not request_id or request_id in self.calls:
+                continue
+            call = Call({"id": request_id, "linkedid": uniqueid}, "")
+            call.adopted = True
+            call.channel = channel
+            call.digit = str(values.get("EC_DIGIT") or "")[:8]
+            self.calls[request_id] = call
+            self.by_linkedid[uniqueid] = call
+            self.stats["adopted"] += 1
+            if str(entry.get("ChannelState")) == "6":  # Up: answered
+                call.answered = True
+                self._report(call, "answered")
+            _logger.warning(
+                "dial %s (%s) of a previous run is still up: adopted%s",
+                request_id,
+                channel,
+                " (answered)" if call.answered else "",
+            )
+        return self.stats["adopted"]
+
+    def _adopted_by_action(self, action_id):
+        """A call of a previous run: its ActionID is ec-dial-<id>-<n>."""
+        parts = str(action_id or "").split("-")
+        if len(parts) != 4 or parts[:2] != ["ec", "dial"]:
+            return None
+        try:
+            call = self.calls.get(int(parts[2]))
+        except ValueError:
+            return None
+        return call if call is not None and call.adopted else None
 
     # -- placing calls ---------------------------------------------------------
     def _place(self, request):
@@ -388,6 +476,8 @@ class Dialer:
         name = frame.get("Event")
         if name == "OriginateResponse":
             call = self.by_action.get(frame.get("ActionID"))
+            if call is None:
+                call = self._adopted_by_action(frame.get("ActionID"))
             if call is not None:
                 self._on_originate_response(call, frame)
         elif name == "Newchannel":
