@@ -10,6 +10,10 @@
     "depends": ["eldercare_asterisk"],
     "data": [
         "security/ir.model.access.csv",
+        "data/eldercare_care_call_data.xml",
+        "views/eldercare_care_call_views.xml",
+        "views/eldercare_work_order_survey_views.xml",
+        "views/eldercare_care_call_menus.xml",
     ],
     "auto_install": True,
     "installable": True,

@@ -1,0 +1,10 @@
+from . import (
+    eldercare_care_call,
+    eldercare_care_call_reminder,
+    eldercare_care_call_survey,
+    eldercare_dial_request_care_call,
+    eldercare_pbx_care_call,
+    eldercare_work_order_survey,
+    product_template_survey,
+    res_partner_reminder_call,
+)

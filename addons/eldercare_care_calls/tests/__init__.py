@@ -1,0 +1,1 @@
+from . import test_care_call_reminder, test_care_call_survey
