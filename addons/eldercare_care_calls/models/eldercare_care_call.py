@@ -213,7 +213,7 @@ class EldercareCareCall(models.Model):
     def _eldercare_place(self):
         """Queue one dial request per call (one batch); returns the calls
         placed. In the quiet hours they wait for their end."""
-        calls = self.filtered(lambda c: c.state == "waiting")
+        calls = self._eldercare_lock_waiting()
         if not calls:
             return calls
         pbx = self.env["eldercare.pbx"]
@@ -266,6 +266,22 @@ class EldercareCareCall(models.Model):
                 {"state": "calling", "attempt_count": count + 1}
             )
         return calls
+
+    def _eldercare_lock_waiting(self):
+        """The waiting calls of ``self``, locked: the cron and the Call Now
+        button never place the same call twice."""
+        if not self.ids:
+            return self.browse()
+        self.flush_recordset(["state"])
+        self.env.cr.execute(
+            """
+            SELECT id FROM eldercare_care_call
+             WHERE id = ANY(%s) AND state = 'waiting'
+               FOR UPDATE SKIP LOCKED
+            """,
+            [list(self.ids)],
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _eldercare_callerid(self):
