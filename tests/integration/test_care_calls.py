@@ -6,59 +6,31 @@ The elders' phones are **Local channels** of the shipped training context
 ``eldercare-dialer-sim`` (``1999<k>...``: answers, then ``SendDTMF(<k>)``),
 so the key travels through Asterisk's channel core into the dialplan's
 ``Read()`` like a phone's key. Odoo's outbound context is switched to it for
-the test; the care calls' quiet hours are switched off (the machine's clock
-may be in the night of Shanghai).
+the test (the cascade tests' stack is reused); the care calls' quiet hours are
+switched off (the machine's clock may be in the night of Shanghai).
 """
 
-import os
-import shutil
-
 import pytest
-from stack import HarnessUnavailable, OdooBackend, Stack, new_workdir, wait_until
-from test_cascade import Admin
+from stack import wait_until
+from test_cascade import cascade_stack  # noqa: F401  (the stack, sim context)
 
 SURVEY_PRESSES_2 = "19992000301"
 PAYMENT_PRESSES_1 = "19991000302"
 
 
 @pytest.fixture(scope="module")
-def care_stack():
-    missing = OdooBackend.missing_env()
-    if missing:
-        pytest.skip(
-            "real Odoo not configured: set "
-            + ", ".join(missing)
-            + " (./bin/eldercare dev-env prints them)"
-        )
-    if os.geteuid() != 0:
-        pytest.skip("real Asterisk needs root (chroot)")
-    workdir = new_workdir()
-    backend = OdooBackend(workdir)
-    st = None
-    try:
-        try:
-            st = Stack(backend, workdir)
-        except HarnessUnavailable as exc:
-            pytest.skip(f"real Asterisk unavailable: {exc}")
-        admin = Admin(backend)
-        params = {
-            "eldercare_asterisk.dial_out_context": "eldercare-dialer-sim",
-            "eldercare_care_calls.quiet_hours": "none",
-            "eldercare_care_calls.survey_delay_minutes": "0",
-            "eldercare_care_calls.ring_seconds": "10",
-            "eldercare_asterisk.center_callback_number": "8000",
-        }
-        for key, value in params.items():
-            admin("ir.config_parameter", "set_param", key, value)
-        yield st, admin
-    finally:
-        if st:
-            st.close()
-        backend.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+def care_stack(cascade_stack):  # noqa: F811
+    """The cascade tests' stack (real Asterisk, bridge with speech, Odoo
+    dialling ``eldercare-dialer-sim``) with the care calls' settings."""
+    stack, admin, _phone = cascade_stack
+    params = {
+        "eldercare_care_calls.quiet_hours": "none",
+        "eldercare_care_calls.survey_delay_minutes": "0",
+        "eldercare_care_calls.ring_seconds": "10",
+    }
+    for key, value in params.items():
+        admin("ir.config_parameter", "set_param", key, value)
+    return stack, admin
 
 
 def care_call(admin, domain):
@@ -69,6 +41,23 @@ def care_call(admin, domain):
         ["state", "digit", "score", "result", "attempt_count", "number"],
     )
     return rows[0] if rows else None
+
+
+def call_and_wait(admin, domain, what):
+    """Place the care call now (or let the minutely cron do it: never both)
+    and wait until it is answered; returns (id, row)."""
+    call_id = admin("eldercare.care.call", "search", domain)[0]
+    try:
+        admin("eldercare.care.call", "action_call_now", [call_id])
+    except Exception as exc:  # the cron took it first
+        assert "not waiting" in str(exc), exc
+    row = wait_until(
+        lambda: (c := care_call(admin, domain)) and c["state"] == "done" and c,
+        60,
+        0.3,
+        what,
+    )
+    return call_id, row
 
 
 def followups(admin, model, res_id):
@@ -115,18 +104,7 @@ def test_survey_key_2_scores_the_order_and_asks_for_a_follow_up(care_stack):
     domain = [("work_order_id", "=", order_id), ("kind", "=", "survey")]
     call = care_call(admin, domain)
     assert call and call["number"] == SURVEY_PRESSES_2, call
-    # the cron (every minute) or the button places it; both never twice
-    call_id = admin("eldercare.care.call", "search", domain)[0]
-    try:
-        admin("eldercare.care.call", "action_call_now", [call_id])
-    except Exception as exc:  # the cron took it first
-        assert "not waiting" in str(exc), exc
-    call = wait_until(
-        lambda: (c := care_call(admin, domain)) and c["state"] == "done" and c,
-        60,
-        0.3,
-        "the survey call answered with a key",
-    )
+    call_id, call = call_and_wait(admin, domain, "the survey call answered")
     assert call["digit"] == "2" and call["score"] == 2, call
     assert call["attempt_count"] == 1, call
     order = admin(
@@ -185,17 +163,7 @@ def test_payment_reminder_call_is_answered_once(care_stack):
     domain = [("statement_id", "=", statement["id"]), ("kind", "=", "payment")]
     call = care_call(admin, domain)
     assert call and call["number"] == PAYMENT_PRESSES_1, call
-    call_id = admin("eldercare.care.call", "search", domain)[0]
-    try:
-        admin("eldercare.care.call", "action_call_now", [call_id])
-    except Exception as exc:  # the cron took it first
-        assert "not waiting" in str(exc), exc
-    call = wait_until(
-        lambda: (c := care_call(admin, domain)) and c["state"] == "done" and c,
-        60,
-        0.3,
-        "the payment reminder call answered",
-    )
+    call_id, call = call_and_wait(admin, domain, "the payment reminder answered")
     assert call["digit"] == "1", call
     reminded = admin(
         "eldercare.statement",

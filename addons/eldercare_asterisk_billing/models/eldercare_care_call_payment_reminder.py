@@ -4,6 +4,8 @@ from markupsafe import escape
 
 from odoo import _, fields, models
 
+from odoo.addons.eldercare_billing.models.statement import UNPAID_STATES
+
 from .eldercare_statement_reminder import amount_prompts
 
 CALL_BACK_DIGIT = "1"
@@ -32,6 +34,9 @@ class EldercareCareCall(models.Model):
             "eldercare/reminder-payment-ask",
         ]
         return "&".join(prompt), ""
+
+    def _care_due_payment(self):
+        return self.statement_id.sudo().payment_state in UNPAID_STATES
 
     def _care_answered_payment(self, digit):
         """The reminder was heard; 1 = please call me back about the bill."""
@@ -64,14 +69,5 @@ class EldercareCareCall(models.Model):
         )
         return True
 
-    def _care_unreached_payment(self):
-        statement = self.statement_id.sudo()
-        statement.message_post(
-            body=_(
-                "Payment reminder call: %(elder)s was not reached after %(count)s "
-                "call(s).",
-                elder=statement.partner_id.name,
-                count=self.attempt_count,
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+    def _care_subject(self):
+        return self.statement_id or super()._care_subject()

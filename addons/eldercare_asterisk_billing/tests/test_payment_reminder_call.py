@@ -128,7 +128,17 @@ class TestPaymentReminderCall(EldercareBillingDataMixin, AccountTestInvoicingCom
         self.answer(self.dial_of_statement()[0], result="no_answer")
         call = self.statement.payment_call_ids
         self.assertEqual(call.state, "failed")
-        self.assertIn("not reached", self.statement.message_ids[0].body)
+        self.assertIn("Not reached after 1", self.statement.message_ids[0].body)
+
+    def test_paid_before_the_call_is_not_called(self):
+        self.env["eldercare.statement"]._give_payment_reminders(date=self.day)
+        call = self.statement.payment_call_ids
+        invoice = self.statement.invoice_id
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": invoice.amount_residual})._create_payments()
+        self.assertFalse(self.dial_of_statement())
+        self.assertEqual(call.state, "cancelled")
 
     def test_no_number_is_not_reported_as_queued(self):
         self.elder_normal.write({"mobile": False, "phone": False})

@@ -12,7 +12,10 @@ calls, then the call ends as unreached and nothing is recorded for the elder.
 Each kind brings two methods (``<kind>`` is the selection key):
 ``_care_prompt_<kind>()`` -> (prompt, say_text) and
 ``_care_answered_<kind>(digit)`` -> True when the answer is complete (the call
-is done), False to call again. Optional: ``_care_unreached_<kind>()``.
+is done), False to call again. Optional ``_care_due_<kind>()``: False when the
+call lost its reason before it was placed (cancelled, not called).
+``_care_subject()`` is the record whose chatter says when the elder was not
+reached.
 """
 
 import logging
@@ -221,6 +224,15 @@ class EldercareCareCall(models.Model):
         if quiet:
             calls.write({"next_call_at": quiet})
             return self.browse()
+        stale = calls.filtered(lambda c: not c._care_still_due())
+        stale.write(
+            {
+                "state": "cancelled",
+                "ended_at": fields.Datetime.now(),
+                "note": _("No longer needed when it was due: not called."),
+            }
+        )
+        calls -= stale
         no_number = calls.filtered(lambda c: not c.number)
         no_number.write(
             {
@@ -326,21 +338,35 @@ class EldercareCareCall(models.Model):
                 }
             )
             return
-        self.write(
-            {
-                "state": "failed",
-                "result": result,
-                "note": _(
-                    "Not reached after %(count)s call(s): nothing was recorded.",
-                    count=self.attempt_count,
-                ),
-            }
+        note = _(
+            "Not reached after %(count)s call(s): nothing was recorded.",
+            count=self.attempt_count,
         )
-        unreached = getattr(self, f"_care_unreached_{self.kind}", None)
-        if unreached:
-            unreached()
+        self.write({"state": "failed", "result": result, "note": note})
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        self._care_subject().sudo().message_post(
+            body=_(
+                "%(kind)s call to %(elder)s: %(note)s",
+                kind=kinds.get(self.kind, ""),
+                elder=self.elder_id.name,
+                note=note,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     # ------------------------------------------------------------- helpers
+    def _care_still_due(self):
+        """False when the call lost its reason before it was placed (the
+        order was sent back, the statement paid...): ``_care_due_<kind>``."""
+        self.ensure_one()
+        check = getattr(self, f"_care_due_{self.kind}", None)
+        return check() if check else True
+
+    def _care_subject(self):
+        """The record the call is about (its chatter tells what happened)."""
+        self.ensure_one()
+        return self.work_order_id or self.elder_id
+
     def _care_say_lang(self):
         """The prompts are Mandarin: names are said in Chinese when it is
         installed."""

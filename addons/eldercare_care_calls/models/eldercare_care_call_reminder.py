@@ -107,6 +107,13 @@ class EldercareCareCall(models.Model):
         )
         return prompt, say
 
+    def _care_due_service_reminder(self):
+        order = self.work_order_id.sudo()
+        return (
+            order.state in REMINDED_STATES
+            and order.date_scheduled > fields.Datetime.now()
+        )
+
     def _care_answered_service_reminder(self, digit):
         """The reminder was heard; 2 = the elder cannot be at home then."""
         order = self.work_order_id.sudo()

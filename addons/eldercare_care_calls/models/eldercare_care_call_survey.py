@@ -30,6 +30,10 @@ class EldercareCareCall(models.Model):
         )
         return prompt, product.name or ""
 
+    def _care_due_survey(self):
+        order = self.work_order_id.sudo()
+        return order.state in ("done", "verified") and not order.satisfaction
+
     def _care_answered_survey(self, digit):
         """1-5 lands on the work order (and so on its provider's rating);
         2 or less asks the coordinator to follow up. Another key: call again."""
@@ -80,16 +84,3 @@ class EldercareCareCall(models.Model):
                 ),
             )
         return True
-
-    def _care_unreached_survey(self):
-        order = self.work_order_id.sudo()
-        if order:
-            order.message_post(
-                body=_(
-                    "Phone survey: %(elder)s was not reached after %(count)s "
-                    "call(s); no satisfaction was recorded.",
-                    elder=order.elder_id.name,
-                    count=self.attempt_count,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )

@@ -8,7 +8,6 @@ class EldercareWorkOrder(models.Model):
         compute="_compute_satisfaction_score",
         store=True,
         aggregator="avg",
-        string="Satisfaction Score",
         help="The satisfaction as a number (1 to 5), averaged in the reports.",
     )
     survey_call_ids = fields.One2many(

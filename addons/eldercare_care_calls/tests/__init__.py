@@ -1,1 +1,6 @@
-from . import test_care_call_i18n, test_care_call_reminder, test_care_call_survey
+from . import (
+    test_care_call_i18n,
+    test_care_call_reminder,
+    test_care_call_screens,
+    test_care_call_survey,
+)

@@ -73,10 +73,18 @@ class TestSurveyCall(CareCallCase):
         self.assertEqual(call.state, "failed")
         self.assertEqual(call.attempt_count, 3)
         self.assertFalse(order.satisfaction)
-        self.assertIn("not reached after 3", order.message_ids[0].body)
+        self.assertIn("Not reached after 3", order.message_ids[0].body)
         with freeze_time("2026-12-02 02:00:00"):
             self.assertIsNone(self.place(call))
         self.assertEqual(len(call.request_ids), 3)
+
+    def test_order_sent_back_is_not_surveyed(self):
+        order = self.finish(self.make_order())
+        order.action_reopen()
+        call = order.survey_call_ids
+        self.assertIsNone(self.place(call))
+        self.assertEqual(call.state, "cancelled")
+        self.assertIn("No longer needed", call.note)
 
     def test_recorded_by_hand_cancels_the_call(self):
         order = self.finish(self.make_order())
