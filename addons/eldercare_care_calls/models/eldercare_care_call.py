@@ -160,14 +160,21 @@ class EldercareCareCall(models.Model):
             .mapped("dedup_key")
         )
         best = self.env["eldercare.pbx"]._eldercare_best_number
+        # one recordset: the numbers of all the elders are read together
+        elders = (
+            self.env["res.partner"]
+            .sudo()
+            .browse({vals["elder_id"] for vals in vals_list})
+        )
+        elder_by_id = {elder.id: elder for elder in elders}
         new, seen = [], set()
         for vals in vals_list:
             if vals["dedup_key"] in existing or vals["dedup_key"] in seen:
                 continue
             seen.add(vals["dedup_key"])
             if "number" not in vals:
-                elder = self.env["res.partner"].browse(vals["elder_id"])
-                vals = dict(vals, number=best(elder) or False)
+                number = best(elder_by_id[vals["elder_id"]])
+                vals = dict(vals, number=number or False)
             new.append(vals)
         return self.sudo().create(new) if new else self.browse()
 
