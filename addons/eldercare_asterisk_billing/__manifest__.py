@@ -6,8 +6,10 @@
     "license": "LGPL-3",
     "author": "Eldercare Call Center",
     "website": "https://github.com/eldercare-call-center",
-    "depends": ["eldercare_asterisk", "eldercare_billing"],
-    "data": [],
+    "depends": ["eldercare_asterisk", "eldercare_billing", "eldercare_care_calls"],
+    "data": [
+        "views/eldercare_statement_reminder_views.xml",
+    ],
     "auto_install": True,
     "installable": True,
 }

@@ -1,0 +1,5 @@
+from . import (
+    eldercare_care_call_payment_reminder,
+    eldercare_dial_request_payment_reminder,
+    eldercare_statement_reminder,
+)
