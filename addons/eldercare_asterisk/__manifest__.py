@@ -24,6 +24,8 @@
         "views/eldercare_escalation_step_views.xml",
         "views/menus.xml",
         "views/eldercare_escalation_menus.xml",
+        "data/ir_cron_recording_data.xml",
+        "views/eldercare_call_recording_views.xml",
     ],
     "demo": [
         "demo/eldercare_pbx_line_demo.xml",

@@ -178,6 +178,10 @@ class Asterisk:
             "EC_SIP_PORT": str(self.sip_port),
             "EC_OPERATOR_SECRET": self.operator_secret,
             "EC_ASTERISK_DIR": self.workdir,
+            # MixMonitor's directory (EC_REC_DIR) as seen from the host
+            "EC_RECORDING_DIR": os.path.join(
+                self.root, "var/spool/asterisk/monitor/eldercare"
+            ),
         }
 
     def prepare(self):

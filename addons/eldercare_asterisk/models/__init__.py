@@ -16,4 +16,7 @@ from . import (
     res_config_settings,
     res_partner,
     res_users,
+    eldercare_call_recording,
+    eldercare_pbx_bridge_recording,
+    res_company_recording,
 )

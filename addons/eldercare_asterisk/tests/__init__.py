@@ -12,4 +12,5 @@ from . import (
     test_routing,
     test_tour,
     test_views,
+    test_recording,
 )

@@ -17,6 +17,8 @@ from .callerid import sanitize
 from .dialer import Dialer
 from .events import EventForwarder
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
+from .outbound import OutboundGuard
+from .recordings import RecordingUploader
 from .routing import Router, utcnow_iso
 from .spool import Spool
 
@@ -52,10 +54,18 @@ class Bridge:
         )
         self.router = Router(self)
         self.events = EventForwarder(self)
+        self.outbound = OutboundGuard(self)
+        self.recordings = RecordingUploader(
+            self, cfg.recording_dir, cfg.recording_interval
+        )
         self.agi = FastAGIServer(
             cfg.agi_bind,
             cfg.agi_port,
-            {"route": self.router.handle_route, "ivr": self.router.handle_ivr},
+            {
+                "route": self.router.handle_route,
+                "ivr": self.router.handle_ivr,
+                "outbound": self.outbound.handle_outbound,
+            },
         )
         self.agi.allowed = set(cfg.agi_allowed_clients)
         self.ami = None
@@ -501,6 +511,9 @@ class Bridge:
             loop.create_task(self._heartbeat_loop(), name="heartbeat"),
             self.events.start(),
         ]
+        recording_task = self.recordings.start()
+        if recording_task:
+            self._tasks.append(recording_task)
         if self.ami:
             self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(
@@ -540,6 +553,8 @@ class Bridge:
             "events": self.events.stats,
             "ami": self.ami.stats if self.ami else {},
             "dialer": self.dialer.stats,
+            "outbound": self.outbound.stats,
+            "recordings": self.recordings.stats,
             "spool_pending": len(self.spool),
             "spool_dead_letters": len(self.spool.dead_letters()),
             "odoo": self.rpc.stats,
