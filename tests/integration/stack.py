@@ -202,9 +202,19 @@ class OperatorPhone:
                 self.proc.kill()
 
 
-def elder_call(sip_port, did, caller, workdir, hold_ms=4000, trunk_port=None):
-    """Start a SIPp UAC call from ``caller`` to ``did``; returns the Popen."""
-    scenario = _render_scenario("elder_uac.xml", workdir, HOLD_MS=hold_ms)
+def elder_call(
+    sip_port,
+    did,
+    caller,
+    workdir,
+    hold_ms=4000,
+    trunk_port=None,
+    scenario="elder_uac.xml",
+    **values,
+):
+    """Start a SIPp UAC call from ``caller`` to ``did``; returns the Popen.
+    ``scenario``/``values``: another scenario of sipp/ and its placeholders."""
+    scenario = _render_scenario(scenario, workdir, HOLD_MS=hold_ms, **values)
     log = open(os.path.join(workdir, f"sipp-uac-{caller}-{did}.log"), "ab")  # noqa: SIM115
     proc = subprocess.Popen(
         [

@@ -2,8 +2,9 @@
 ``eldercare-record``), and the bridge hands the finished file to Odoo
 (``recordings_done``), durably: a recording made while Odoo is unreachable is
 handed over when it is back. The recording's length, measured with sox's
-``soxi``, is the call's: from the caller's channel going up to its hangup, as
-Asterisk reported them on AMI."""
+``soxi``, is the call's: from the caller's channel appearing to its hangup, as
+Asterisk reported them on AMI (the caller waiting in the queue with music is
+part of the call and of the recording)."""
 
 import base64
 import os
@@ -52,6 +53,31 @@ def _recording(stack, linkedid, admin=None, timeout=30):
     return duration, base64.b64decode(data), call_id, alert_id
 
 
+def _speech(workdir):
+    """Raw PCMU the elder's phone streams during the call (a 440 Hz tone)."""
+    path = os.path.join(workdir, "speech.ulaw")
+    if not os.path.exists(path):
+        subprocess.run(
+            ["sox", "-n", "-r", "8000", "-c", "1", "-t", "ul", path]
+            + ["synth", "2", "sine", "440"],
+            check=True,
+            timeout=30,
+        )
+    return path
+
+
+def _speaking_call(stack, did, caller, hold_ms):
+    return elder_call(
+        stack.asterisk.sip_port,
+        did,
+        caller,
+        stack.workdir,
+        hold_ms,
+        scenario="elder_uac_speaking.xml",
+        RTP_FILE=_speech(stack.workdir),
+    )
+
+
 def _soxi_seconds(workdir, name, data):
     path = os.path.join(workdir, name)
     with open(path, "wb") as fh:
@@ -62,16 +88,13 @@ def _soxi_seconds(workdir, name, data):
     return float(out.stdout.strip())
 
 
-def _answered_seconds(stack, mark, linkedid):
-    """Seconds the caller's channel was up (Newstate Up -> Hangup), by AMI."""
+def _call_seconds(stack, mark, linkedid):
+    """Seconds the caller's channel lived (Newchannel -> Hangup), by AMI: the
+    whole call, waiting in the queue (music) included."""
 
     def find():
         events = [e for e in stack.ami.events[mark:] if e.get("Uniqueid") == linkedid]
-        up = [
-            e["_t"]
-            for e in events
-            if e.get("Event") == "Newstate" and e.get("ChannelStateDesc") == "Up"
-        ]
+        up = [e["_t"] for e in events if e.get("Event") == "Newchannel"]
         down = [e["_t"] for e in events if e.get("Event") == "Hangup"]
         return up and down and down[0] - up[0]
 
@@ -105,10 +128,10 @@ def admin(stack):
 def test_call_is_recorded_with_its_duration(clean_calls, admin, did, caller, hold_ms):
     stack = clean_calls
     mark = len(stack.ami.events)
-    proc = elder_call(stack.asterisk.sip_port, did, caller, stack.workdir, hold_ms)
+    proc = _speaking_call(stack, did, caller, hold_ms)
     linkedid = _caller_linkedid(stack, mark, caller)
     assert proc.wait(60) == 0, "the elder's call failed (see the SIPp log)"
-    answered = _answered_seconds(stack, mark, linkedid)
+    answered = _call_seconds(stack, mark, linkedid)
     assert answered >= hold_ms / 1000.0 - 0.2, answered
     duration, data, call_id, alert_id = _recording(stack, linkedid, admin)
     measured = _soxi_seconds(stack.workdir, f"{linkedid}.wav", data)
