@@ -153,7 +153,9 @@ class OperatorPhone:
         self.register()
         return self
 
-    def register(self):
+    def register(self, local_ip="127.0.0.1", auth_user=None):
+        """Register (from ``local_ip``, authenticating as ``auth_user``,
+        default the extension itself); AssertionError when refused."""
         scenario = os.path.join(HERE, "sipp", "register.xml")
         out = subprocess.run(
             [
@@ -164,14 +166,14 @@ class OperatorPhone:
                 "-s",
                 self.ext,
                 "-au",
-                self.ext,
+                auth_user or self.ext,
                 "-ap",
                 self.secret,
                 "-key",
                 "contact_port",
                 str(self.port),
                 "-i",
-                "127.0.0.1",
+                local_ip,
                 "-p",
                 str(free_udp_port()),
                 "-m",

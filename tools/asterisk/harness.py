@@ -159,6 +159,8 @@ class Asterisk:
             "SIP_BIND": "127.0.0.1",
             "SIP_PORT": self.sip_port,
             "OPERATOR_SECRET": self.operator_secret,
+            # the center's network operator phones may use (acl.conf)
+            "OPERATOR_NETWORK": "127.0.0.1/255.255.255.255",
             "TRUNK_MATCH": "127.0.0.1",
             "TRUNK_HOST": "127.0.0.1",
             "TRUNK_PORT": self.trunk_port,
