@@ -26,6 +26,7 @@
         "views/eldercare_escalation_menus.xml",
         "data/ir_cron_recording_data.xml",
         "views/eldercare_call_recording_views.xml",
+        "views/eldercare_bridge_key_views.xml",
     ],
     "demo": [
         "demo/eldercare_pbx_line_demo.xml",

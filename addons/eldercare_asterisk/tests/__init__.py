@@ -13,4 +13,5 @@ from . import (
     test_tour,
     test_views,
     test_recording,
+    test_bridge_key,
 )

@@ -16,6 +16,7 @@ from .batcher import RouteBatcher
 from .callerid import sanitize
 from .dialer import Dialer
 from .events import EventForwarder
+from .keyfile import KeyFile
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .outbound import OutboundGuard
 from .recordings import RecordingUploader
@@ -44,6 +45,10 @@ class Bridge:
             pool_size=cfg.rpc_pool_size,
             timeout=cfg.rpc_timeout,
         )
+        self.keyfile = KeyFile(
+            self.rpc, cfg.odoo_password_file, cfg.odoo_password_check
+        )
+        self.keyfile.load()
         self.spool = Spool(cfg.spool_dir)
         # at most 2 batches in Odoo at once: the pool keeps room for events
         self.routes = RouteBatcher(
@@ -511,9 +516,9 @@ class Bridge:
             loop.create_task(self._heartbeat_loop(), name="heartbeat"),
             self.events.start(),
         ]
-        recording_task = self.recordings.start()
-        if recording_task:
-            self._tasks.append(recording_task)
+        for task in (self.recordings.start(), self.keyfile.start()):
+            if task:
+                self._tasks.append(task)
         if self.ami:
             self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(

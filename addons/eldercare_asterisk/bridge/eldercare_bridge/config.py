@@ -59,6 +59,9 @@ class Config:
     # it (Asterisk's EC_REC_DIR, extensions_evidence.conf); empty: no upload
     recording_dir: str = ""
     recording_interval: float = 1.0
+    # the Odoo key in a file, read again when it changes (key rotation)
+    odoo_password_file: str = ""
+    odoo_password_check: float = 2.0
 
     ENV = {
         "odoo_url": "EC_ODOO_URL",
@@ -91,6 +94,8 @@ class Config:
         "heartbeat_interval": "EC_HEARTBEAT_INTERVAL",
         "recording_dir": "EC_RECORDING_DIR",
         "recording_interval": "EC_RECORDING_INTERVAL",
+        "odoo_password_file": "EC_ODOO_PASSWORD_FILE",
+        "odoo_password_check": "EC_ODOO_PASSWORD_CHECK",
     }
 
     @classmethod
