@@ -5,6 +5,9 @@ an international, premium-rate or not-allowed number before any Dial, and an
 allowed number still goes out to the trunk while Odoo does not answer (the
 bridge checks from its cached copy of the patterns)."""
 
+import json
+import os
+
 import pytest
 from stack import wait_until
 
@@ -62,6 +65,10 @@ def test_dialplan_refuses_numbers_odoo_does_not_allow(
     clean_calls, number, context, reason
 ):
     stack = clean_calls
+    # refused because of Odoo's patterns, not for want of them
+    wait_until(
+        lambda: _bridge_has_patterns(stack), 90, 0.2, "the bridge's bridge_config"
+    )
     mark = _originate(stack, number, context)
     event = _refusal(stack, mark, number)
     assert event.get("Reason") == reason
@@ -79,9 +86,24 @@ def test_dialplan_refuses_numbers_odoo_does_not_allow(
     assert not _trunk_dials(stack, mark, number)
 
 
+def _bridge_has_patterns(stack):
+    """The bridge's cached copy of Odoo's bridge_config holds the patterns."""
+    path = os.path.join(stack.spool_dir, "bridge_config.json")
+    try:
+        with open(path) as fh:
+            return bool(json.load(fh).get("outbound_patterns"))
+    except (OSError, ValueError):
+        return False
+
+
 def test_allowed_number_goes_out_even_with_odoo_down(clean_calls):
     stack = clean_calls
     number = "13912345678"
+    # a bridge that never heard from Odoo refuses everything (fail closed):
+    # wait for its first bridge_config, then stop Odoo
+    wait_until(
+        lambda: _bridge_has_patterns(stack), 90, 0.2, "the bridge's bridge_config"
+    )
     stack.backend.make_unreachable()
     try:
         mark = _originate(stack, number, "eldercare-outbound")

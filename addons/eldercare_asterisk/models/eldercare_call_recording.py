@@ -129,6 +129,7 @@ class EldercareCall(models.Model):
     recording_ids = fields.One2many(
         "eldercare.call.recording",
         "call_id",
+        string="Recordings",
         groups="eldercare_base.group_eldercare_supervisor",
     )
 
@@ -139,5 +140,6 @@ class EldercareAlert(models.Model):
     recording_ids = fields.One2many(
         "eldercare.call.recording",
         "alert_id",
+        string="Recordings",
         groups="eldercare_base.group_eldercare_supervisor",
     )

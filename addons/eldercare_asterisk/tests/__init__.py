@@ -14,4 +14,5 @@ from . import (
     test_views,
     test_recording,
     test_bridge_key,
+    test_recipient_language,
 )
