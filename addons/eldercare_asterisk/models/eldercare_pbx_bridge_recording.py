@@ -71,5 +71,14 @@ class EldercarePbxBridge(models.AbstractModel):
                     "audio_filename": filename,
                 }
             )
-        Recording.create(vals_list)._eldercare_link_calls()
+        recordings = Recording.create(vals_list)
+        # served as audio to the browser's player (guessed as octet-stream)
+        self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", recordings._name),
+                ("res_field", "=", "audio"),
+                ("res_id", "in", recordings.ids),
+            ]
+        ).write({"mimetype": "audio/wav"})
+        recordings._eldercare_link_calls()
         return names

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import ELDER_NUMBER, EMERGENCY_DID, EldercarePbxCase
 
@@ -167,3 +167,44 @@ class TestCallRecording(EldercarePbxCase):
         cron = self.env.ref("eldercare_asterisk.ir_cron_eldercare_purge_recordings")
         self.assertEqual(cron.code, "model._cron_purge_recordings()")
         self.assertTrue(cron.active)
+
+
+@tagged("post_install", "-at_install")
+class TestCallRecordingPlayback(HttpCase):
+    """The browser's player fetches /web/content/...: supervisors get the
+    audio, operators and portal users do not."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        bridge_user = cls.env.ref("eldercare_asterisk.user_eldercare_bridge")
+        cls.env["eldercare.pbx.bridge"].with_user(bridge_user).recordings_done(
+            [item("1764200001.1", 1.5)]
+        )
+        cls.recording = cls.env["eldercare.call.recording"].search(
+            [("linkedid", "=", "1764200001.1")]
+        )
+        for login, groups in (
+            ("ec_play_supervisor", "eldercare_base.group_eldercare_supervisor"),
+            ("ec_play_operator", "eldercare_base.group_eldercare_operator"),
+            ("ec_play_provider", "eldercare_base.group_eldercare_provider"),
+        ):
+            new_test_user(cls.env, login=login, password=login, groups=groups)
+
+    def fetch(self, login):
+        self.authenticate(login, login)
+        return self.url_open(
+            f"/web/content/eldercare.call.recording/{self.recording.id}/audio"
+        )
+
+    def test_supervisor_plays_the_recording(self):
+        response = self.fetch("ec_play_supervisor")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.headers["Content-Type"].startswith("audio/"))
+        self.assertEqual(response.content[:4], b"RIFF")
+
+    def test_operator_and_portal_user_are_refused(self):
+        for login in ("ec_play_operator", "ec_play_provider"):
+            response = self.fetch(login)
+            self.assertIn(response.status_code, (403, 404), login)
+            self.assertNotEqual(response.content[:4], b"RIFF", login)
