@@ -124,7 +124,7 @@ class EldercareCallRecording(models.Model):
 
 
 class EldercareCall(models.Model):
-    _inherit = "eldercare.call"
+    _inherit = "eldercare.call"  # pylint: disable=consider-merging-classes-inherited
 
     recording_ids = fields.One2many(
         "eldercare.call.recording",
@@ -135,7 +135,7 @@ class EldercareCall(models.Model):
 
 
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
+    _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
 
     recording_ids = fields.One2many(
         "eldercare.call.recording",

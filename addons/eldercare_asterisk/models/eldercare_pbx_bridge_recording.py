@@ -21,7 +21,7 @@ def _datetime(value):
 
 
 class EldercarePbxBridge(models.AbstractModel):
-    _inherit = "eldercare.pbx.bridge"
+    _inherit = "eldercare.pbx.bridge"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def recordings_done(self, items):

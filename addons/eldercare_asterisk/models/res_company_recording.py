@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     eldercare_recording_retention_days = fields.Integer(
         string="Keep Call Recordings (days)",
@@ -13,7 +13,7 @@ class ResCompany(models.Model):
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     eldercare_recording_retention_days = fields.Integer(
         related="company_id.eldercare_recording_retention_days", readonly=False
