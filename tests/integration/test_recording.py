@@ -135,6 +135,7 @@ def test_call_is_recorded_with_its_duration(clean_calls, admin, did, caller, hol
     assert answered >= hold_ms / 1000.0 - 0.2, answered
     duration, data, call_id, alert_id = _recording(stack, linkedid, admin)
     measured = _soxi_seconds(stack.workdir, f"{linkedid}.wav", data)
+    print(f"recording of {did}: soxi {measured:.2f} s, call {answered:.2f} s")
     assert abs(measured - answered) <= TOLERANCE, (measured, answered)
     assert abs(duration - measured) <= 0.1, (duration, measured)
     if stack.backend.name == "odoo":
