@@ -24,6 +24,9 @@
         "views/eldercare_escalation_step_views.xml",
         "views/menus.xml",
         "views/eldercare_escalation_menus.xml",
+        "data/ir_cron_recording_data.xml",
+        "views/eldercare_call_recording_views.xml",
+        "views/eldercare_bridge_key_views.xml",
     ],
     "demo": [
         "demo/eldercare_pbx_line_demo.xml",

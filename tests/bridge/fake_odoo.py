@@ -33,6 +33,8 @@ class FakeOdoo:
         self.route_as = {}  # did -> route answered whatever the line table says
         self.broken = set()  # methods answering with an Odoo server error
         self.chain = []  # escalation chain of emergency routing answers
+        self.outbound_patterns = [r"1[3-9]\d{9}", r"1(10|19|20|22)"]
+        self.recordings = {}  # filename -> item handed over by the bridge
         self._ids = itertools.count(100)
         self.server = None
 
@@ -167,7 +169,14 @@ class FakeOdoo:
             "operator_endpoints": {"1001": 2, "1002": 6},
             "ivr_emergency_digits": self.ivr_emergency_digits,
             "escalation_chain": self.chain,
+            "outbound_patterns": self.outbound_patterns,
         }
+
+    def recordings_done(self, items):
+        with self.lock:
+            for item in items:
+                self.recordings[item["filename"]] = item
+        return [item["filename"] for item in items]
 
     def bridge_heartbeat(self, report):
         with self.lock:

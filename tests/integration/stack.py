@@ -153,7 +153,9 @@ class OperatorPhone:
         self.register()
         return self
 
-    def register(self):
+    def register(self, local_ip="127.0.0.1", auth_user=None):
+        """Register (from ``local_ip``, authenticating as ``auth_user``,
+        default the extension itself); AssertionError when refused."""
         scenario = os.path.join(HERE, "sipp", "register.xml")
         out = subprocess.run(
             [
@@ -164,14 +166,14 @@ class OperatorPhone:
                 "-s",
                 self.ext,
                 "-au",
-                self.ext,
+                auth_user or self.ext,
                 "-ap",
                 self.secret,
                 "-key",
                 "contact_port",
                 str(self.port),
                 "-i",
-                "127.0.0.1",
+                local_ip,
                 "-p",
                 str(free_udp_port()),
                 "-m",
@@ -202,9 +204,19 @@ class OperatorPhone:
                 self.proc.kill()
 
 
-def elder_call(sip_port, did, caller, workdir, hold_ms=4000, trunk_port=None):
-    """Start a SIPp UAC call from ``caller`` to ``did``; returns the Popen."""
-    scenario = _render_scenario("elder_uac.xml", workdir, HOLD_MS=hold_ms)
+def elder_call(
+    sip_port,
+    did,
+    caller,
+    workdir,
+    hold_ms=4000,
+    trunk_port=None,
+    scenario="elder_uac.xml",
+    **values,
+):
+    """Start a SIPp UAC call from ``caller`` to ``did``; returns the Popen.
+    ``scenario``/``values``: another scenario of sipp/ and its placeholders."""
+    scenario = _render_scenario(scenario, workdir, HOLD_MS=hold_ms, **values)
     log = open(os.path.join(workdir, f"sipp-uac-{caller}-{did}.log"), "ab")  # noqa: SIM115
     proc = subprocess.Popen(
         [

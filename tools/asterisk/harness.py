@@ -159,6 +159,8 @@ class Asterisk:
             "SIP_BIND": "127.0.0.1",
             "SIP_PORT": self.sip_port,
             "OPERATOR_SECRET": self.operator_secret,
+            # the center's network operator phones may use (acl.conf)
+            "OPERATOR_NETWORK": "127.0.0.1/255.255.255.255",
             "TRUNK_MATCH": "127.0.0.1",
             "TRUNK_HOST": "127.0.0.1",
             "TRUNK_PORT": self.trunk_port,
@@ -178,6 +180,10 @@ class Asterisk:
             "EC_SIP_PORT": str(self.sip_port),
             "EC_OPERATOR_SECRET": self.operator_secret,
             "EC_ASTERISK_DIR": self.workdir,
+            # MixMonitor's directory (EC_REC_DIR) as seen from the host
+            "EC_RECORDING_DIR": os.path.join(
+                self.root, "var/spool/asterisk/monitor/eldercare"
+            ),
         }
 
     def prepare(self):

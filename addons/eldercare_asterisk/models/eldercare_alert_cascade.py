@@ -486,22 +486,28 @@ class EldercareAlert(models.Model):
         supervisors = self._eldercare_supervisors()
         for alert in self:
             tried = len(alert.cascade_attempt_ids)
-            note = _(
-                "Nobody accepted alert %(alert)s for %(elder)s after %(count)s "
-                "call(s): call the family yourself or send help.",
-                alert=alert.name,
-                elder=alert.elder_id.name or alert.caller_number or "",
-                count=tried,
-            )
-            alert.message_post(body=note, subtype_xmlid="mail.mt_note")
+
+            def note(env, alert=alert, tried=tried):
+                return env._(
+                    "Nobody accepted alert %(alert)s for %(elder)s after %(count)s "
+                    "call(s): call the family yourself or send help.",
+                    alert=alert.name,
+                    elder=alert.elder_id.name or alert.caller_number or "",
+                    count=tried,
+                )
+
+            # chatter in the center's language, activities in each recipient's
+            center = alert.with_context(lang=alert.company_id.partner_id.lang)
+            alert.message_post(body=note(center.env), subtype_xmlid="mail.mt_note")
             # no assignment e-mail: the bridge user sends nothing (no address);
             # the supervisors get the bus notification below
             for user in supervisors:
+                env = alert.with_context(lang=user.lang or "en_US").env
                 alert.with_context(mail_activity_quick_update=True).activity_schedule(
                     "mail.mail_activity_data_todo",
                     user_id=user.id,
-                    summary=_("No responder accepted %s", alert.name),
-                    note=note,
+                    summary=env._("No responder accepted %s", alert.name),
+                    note=note(env),
                 )
         self._eldercare_bus_push(
             supervisors,

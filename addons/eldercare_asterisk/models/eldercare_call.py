@@ -294,7 +294,8 @@ class EldercareCall(models.Model):
         if self.alert_id:
             self.alert_id._send_popup(user)
         elif self.elder_id:
-            user._bus_send("eldercare_call_popup", self._popup_payload())
+            payload = self.with_context(lang=user.lang or "en_US")._popup_payload()
+            user._bus_send("eldercare_call_popup", payload)
         else:
             return False
         self.popup_user_ids = [Command.link(user.id)]

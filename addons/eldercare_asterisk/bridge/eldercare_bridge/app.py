@@ -16,7 +16,10 @@ from .batcher import RouteBatcher
 from .callerid import sanitize
 from .dialer import Dialer
 from .events import EventForwarder
+from .keyfile import KeyFile
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
+from .outbound import OutboundGuard
+from .recordings import RecordingUploader
 from .routing import Router, utcnow_iso
 from .spool import Spool
 
@@ -42,6 +45,10 @@ class Bridge:
             pool_size=cfg.rpc_pool_size,
             timeout=cfg.rpc_timeout,
         )
+        self.keyfile = KeyFile(
+            self.rpc, cfg.odoo_password_file, cfg.odoo_password_check
+        )
+        self.keyfile.load()
         self.spool = Spool(cfg.spool_dir)
         # at most 2 batches in Odoo at once: the pool keeps room for events
         self.routes = RouteBatcher(
@@ -52,10 +59,18 @@ class Bridge:
         )
         self.router = Router(self)
         self.events = EventForwarder(self)
+        self.outbound = OutboundGuard(self)
+        self.recordings = RecordingUploader(
+            self, cfg.recording_dir, cfg.recording_interval
+        )
         self.agi = FastAGIServer(
             cfg.agi_bind,
             cfg.agi_port,
-            {"route": self.router.handle_route, "ivr": self.router.handle_ivr},
+            {
+                "route": self.router.handle_route,
+                "ivr": self.router.handle_ivr,
+                "outbound": self.outbound.handle_outbound,
+            },
         )
         self.agi.allowed = set(cfg.agi_allowed_clients)
         self.ami = None
@@ -501,6 +516,9 @@ class Bridge:
             loop.create_task(self._heartbeat_loop(), name="heartbeat"),
             self.events.start(),
         ]
+        for task in (self.recordings.start(), self.keyfile.start()):
+            if task:
+                self._tasks.append(task)
         if self.ami:
             self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(
@@ -540,6 +558,8 @@ class Bridge:
             "events": self.events.stats,
             "ami": self.ami.stats if self.ami else {},
             "dialer": self.dialer.stats,
+            "outbound": self.outbound.stats,
+            "recordings": self.recordings.stats,
             "spool_pending": len(self.spool),
             "spool_dead_letters": len(self.spool.dead_letters()),
             "odoo": self.rpc.stats,

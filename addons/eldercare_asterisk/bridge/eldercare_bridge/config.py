@@ -55,6 +55,13 @@ class Config:
     # reports there (alarms held in the spool, dead letters, queue members)
     bridge_name: str = "bridge"
     heartbeat_interval: float = 10.0
+    # call recordings: the directory MixMonitor writes in, as this host sees
+    # it (Asterisk's EC_REC_DIR, extensions_evidence.conf); empty: no upload
+    recording_dir: str = ""
+    recording_interval: float = 1.0
+    # the Odoo key in a file, read again when it changes (key rotation)
+    odoo_password_file: str = ""
+    odoo_password_check: float = 2.0
 
     ENV = {
         "odoo_url": "EC_ODOO_URL",
@@ -85,6 +92,10 @@ class Config:
         "log_level": "EC_LOG_LEVEL",
         "bridge_name": "EC_BRIDGE_NAME",
         "heartbeat_interval": "EC_HEARTBEAT_INTERVAL",
+        "recording_dir": "EC_RECORDING_DIR",
+        "recording_interval": "EC_RECORDING_INTERVAL",
+        "odoo_password_file": "EC_ODOO_PASSWORD_FILE",
+        "odoo_password_check": "EC_ODOO_PASSWORD_CHECK",
     }
 
     @classmethod
