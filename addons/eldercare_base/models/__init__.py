@@ -9,6 +9,7 @@ from . import (
     eldercare_recurring_need,
     eldercare_relative,
     eldercare_work_order,
+    eldercare_work_order_signature,
     ir_sequence,
     product_template,
     res_partner,
