@@ -76,7 +76,9 @@ class TestPortalSignature(HouseholdTestMixin, HttpCase):
         self.env.invalidate_all()
         self.assertTrue(self.order.evidence_signature)
         self.assertEqual(self.order.evidence_signed_by, "王大爷")
-        self.assertIn("Signed by 王大爷", self.url_open(result["redirect_url"]).text)
+        page = self.url_open(result["redirect_url"]).text
+        self.assertIn("Signed by", page)
+        self.assertIn("<strong>王大爷</strong>", page)
         # photo + times + signature, no PIN: verified at once by evidence
         photo = {"attachment": ("after.png", b"\x89PNG\r\n\x1a\nfake", "image/png")}
         self._finish(files=photo)
