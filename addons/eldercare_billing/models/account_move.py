@@ -103,7 +103,9 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "The following entries are unbalanced: %(moves)s",
-                    moves=", ".join(moves.browse(row[0]).name for row in unbalanced),
+                    moves=", ".join(
+                        moves.browse(row[0]).display_name for row in unbalanced
+                    ),
                 )
             )
 

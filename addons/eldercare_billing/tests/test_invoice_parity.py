@@ -77,20 +77,8 @@ class TestInvoiceParity(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         )
         cls.elder_normal.property_account_position_id = cls.fpos
         # provider B is paid in two installments
-        cls.provider_b.property_supplier_payment_term_id = cls.env[
-            "account.payment.term"
-        ].create(
-            {
-                "name": "30% now, 70% in 45 days",
-                "line_ids": [
-                    Command.create(
-                        {"value": "percent", "value_amount": 30.0, "nb_days": 0}
-                    ),
-                    Command.create(
-                        {"value": "percent", "value_amount": 70.0, "nb_days": 45}
-                    ),
-                ],
-            }
+        cls.provider_b.property_supplier_payment_term_id = cls._two_installments(
+            "30% now, 70% in 45 days", 30.0, 0, 45
         )
 
     def _run(self, **context):

@@ -239,19 +239,7 @@ class TestMonthEnd(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         """l10n_cn, VAT on a repair, the elder share in two installments: the
         first payment makes the statement partly paid, the second paid."""
         self.svc_plumb.eldercare_vat_treatment = "vat_9"
-        term = self.env["account.payment.term"].create(
-            {
-                "name": "两期付款",
-                "line_ids": [
-                    Command.create(
-                        {"value": "percent", "value_amount": 50.0, "nb_days": 15}
-                    ),
-                    Command.create(
-                        {"value": "percent", "value_amount": 50.0, "nb_days": 45}
-                    ),
-                ],
-            }
-        )
+        term = self._two_installments("两期付款", 50.0, 15, 45)
         self.env.company.eldercare_elder_payment_term_id = term
         self.assertEqual(self._run().state, "done")
         statement = self._statement(self.elder_alone)
