@@ -12,6 +12,7 @@ from . import (
     eldercare_work_order_signature,
     ir_sequence,
     product_template,
+    product_template_signature,
     res_partner,
     res_partner_service_pin,
     res_users,

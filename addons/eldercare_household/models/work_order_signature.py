@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 
 class EldercareWorkOrder(models.Model):
-    _inherit = "eldercare.work.order"
+    _inherit = "eldercare.work.order"  # pylint: disable=consider-merging-classes-inherited
 
     def _eldercare_portal_values(self):
         values = super()._eldercare_portal_values()
