@@ -55,7 +55,7 @@ class AccountMoveLine(models.Model):
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
     def _get_next_sequence_format(self):
         if not self.env.context.get(BULK_KEY):
