@@ -34,6 +34,7 @@
         "views/eldercare_provider_staff_views.xml",
         "views/product_views.xml",
         "views/eldercare_work_order_views.xml",
+        "views/eldercare_work_order_signature_views.xml",
         "views/eldercare_recurring_need_views.xml",
         "views/menus.xml",
         "views/eldercare_elder_access_log_views.xml",

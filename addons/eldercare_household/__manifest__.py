@@ -20,6 +20,7 @@
         "views/work_order_views.xml",
         "views/res_company_views.xml",
         "views/portal_templates.xml",
+        "views/portal_signature_templates.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -1,6 +1,7 @@
 from . import (
     account_chart_template,
     account_move,
+    account_move_bulk,
     account_move_settlement,
     billing_run,
     product_template,

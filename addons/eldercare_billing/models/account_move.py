@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Command
 
 # account.move.line._compute_sequence
@@ -80,11 +81,33 @@ class AccountMove(models.Model):
                 documents, company, taxes, context
             )
             moves = moves_ctx.with_context(
-                skip_invoice_sync=True, skip_invoice_line_sync=True
+                skip_invoice_sync=True,
+                skip_invoice_line_sync=True,
+                eldercare_bulk_moves=True,
             ).create(vals_list)
         self._eldercare_subscribe_partners(moves)
-        moves.action_post()
-        return moves
+        if moves.env.context.get("eldercare_bulk_moves"):
+            # posting names each move with a write of its own, and every write
+            # checks its move's balance with a query: check them all at once
+            moves.with_context(check_move_validity=False).action_post()
+            self._eldercare_check_balanced(moves)
+        else:
+            moves.action_post()
+        return moves.with_env(self.env)
+
+    @api.model
+    def _eldercare_check_balanced(self, moves):
+        """Odoo's balance check (``_check_balanced``) for many moves in one query."""
+        unbalanced = moves._get_unbalanced_moves({"records": moves})
+        if unbalanced:
+            raise UserError(
+                self.env._(
+                    "The following entries are unbalanced: %(moves)s",
+                    moves=", ".join(
+                        moves.browse(row[0]).display_name for row in unbalanced
+                    ),
+                )
+            )
 
     @api.model
     def _eldercare_accounting_context(self, documents, company, taxes):
@@ -126,11 +149,17 @@ class AccountMove(models.Model):
             | products.taxes_id.filtered_domain(company_domain)
             | products.supplier_taxes_id.filtered_domain(company_domain)
         )
+        # the delivery address of each partner, once (child_ids read in batch)
+        partners.mapped("child_ids")
+        deliveries = {
+            partner.id: partner.address_get(["delivery"])["delivery"]
+            for partner in partners
+        }
         Fpos = self.env["account.fiscal.position"].with_company(company)
         fiscal_positions = {}
         if Fpos.search_count(Fpos._check_company_domain(company), limit=1):
             for partner in partners:
-                delivery = Partner.browse(partner.address_get(["delivery"])["delivery"])
+                delivery = Partner.browse(deliveries[partner.id])
                 fiscal_positions[partner.id] = Fpos._get_fiscal_position(
                     partner, delivery=delivery
                 )
@@ -165,6 +194,7 @@ class AccountMove(models.Model):
             "partners": partners,
             "products": products,
             "fiscal_positions": fiscal_positions,
+            "deliveries": deliveries,
             "fast": fast,
         }
 
@@ -340,7 +370,7 @@ class AccountMove(models.Model):
                     fiscal_position_id=fpos.id,
                     # the other precomputed fields: with all of them given, the
                     # ORM need not build a new() record per move and per line
-                    partner_shipping_id=partner.address_get(["delivery"])["delivery"],
+                    partner_shipping_id=context["deliveries"][partner.id],
                     delivery_date=header.get("delivery_date", False),
                     invoice_currency_rate=1.0,
                     line_ids=line_cmds,

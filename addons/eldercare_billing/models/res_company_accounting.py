@@ -45,6 +45,11 @@ class ResCompany(models.Model):
         return (
             own
             or self[f"eldercare_{kind}_payment_term_id"]
-            or self.env.ref(TERM_XMLIDS[kind], raise_if_not_found=False)
-            or self.env["account.payment.term"]
+            # ormcached look-up: no query per invoice (env.ref checks exists())
+            or self.env["account.payment.term"].browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    TERM_XMLIDS[kind], raise_if_not_found=False
+                )
+                or ()
+            )
         )

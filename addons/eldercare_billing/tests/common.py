@@ -159,6 +159,28 @@ class EldercareBillingDataMixin:
         )
 
     @classmethod
+    def _two_installments(cls, name, first_percent, first_days, last_days):
+        """Payment terms in two installments (percent of the total, days)."""
+        return cls.env["account.payment.term"].create(
+            {
+                "name": name,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "value": "percent",
+                            "value_amount": percent,
+                            "nb_days": days,
+                        }
+                    )
+                    for percent, days in (
+                        (first_percent, first_days),
+                        (100.0 - first_percent, last_days),
+                    )
+                ],
+            }
+        )
+
+    @classmethod
     def _order(cls, elder, product, provider, day, qty=1.0, **extra):
         moment = datetime(2025, 3, day, 4, 0) if isinstance(day, int) else day
         vals = {

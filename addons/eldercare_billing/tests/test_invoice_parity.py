@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -76,20 +77,8 @@ class TestInvoiceParity(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         )
         cls.elder_normal.property_account_position_id = cls.fpos
         # provider B is paid in two installments
-        cls.provider_b.property_supplier_payment_term_id = cls.env[
-            "account.payment.term"
-        ].create(
-            {
-                "name": "30% now, 70% in 45 days",
-                "line_ids": [
-                    Command.create(
-                        {"value": "percent", "value_amount": 30.0, "nb_days": 0}
-                    ),
-                    Command.create(
-                        {"value": "percent", "value_amount": 70.0, "nb_days": 45}
-                    ),
-                ],
-            }
+        cls.provider_b.property_supplier_payment_term_id = cls._two_installments(
+            "30% now, 70% in 45 days", 30.0, 0, 45
         )
 
     def _run(self, **context):
@@ -367,3 +356,57 @@ class TestInvoiceParity(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         standard = snapshot()
         self.assertEqual(len(fast), 3 + 2 + 2)
         self.assertEqual(fast, standard)
+
+    def test_batch_numbering_and_balance_check(self):
+        """The fast path numbers its moves from one read of the last number:
+        consecutive, unique, and the standard creation continues after them."""
+        documents = self._documents()
+        company = self.env.company
+        fast = self.env["account.move"]._eldercare_create_posted(documents, company)
+        standard = self._standard_moves(documents)
+        for journal in fast.journal_id:
+            numbers = sorted(
+                fast.filtered(lambda m, j=journal: m.journal_id == j).mapped(
+                    "sequence_number"
+                )
+            )
+            self.assertEqual(
+                numbers, list(range(numbers[0], numbers[0] + len(numbers)))
+            )
+            after = standard.filtered(lambda m, j=journal: m.journal_id == j)
+            self.assertEqual(
+                min(after.mapped("sequence_number")),
+                numbers[-1] + 1,
+                "Odoo's own numbering continues right after the batch",
+            )
+            self.assertEqual(
+                set(
+                    fast.filtered(lambda m, j=journal: m.journal_id == j).mapped(
+                        "sequence_prefix"
+                    )
+                ),
+                set(after.mapped("sequence_prefix")),
+            )
+        self.assertEqual(len(set(fast.mapped("name"))), len(fast))
+        self.assertTrue(all(move.state == "posted" for move in fast))
+        # the one-query balance check refuses an unbalanced entry as Odoo does
+        journal = company._eldercare_sale_journal()
+        account = journal.default_account_id
+        unbalanced = (
+            self.env["account.move"]
+            .with_context(check_move_validity=False)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "line_ids": [
+                        Command.create(
+                            {"account_id": account.id, "name": "x", "debit": 10.0}
+                        )
+                    ],
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "unbalanced"):
+            self.env["account.move"]._eldercare_check_balanced(fast | unbalanced)
+        self.env["account.move"]._eldercare_check_balanced(fast)

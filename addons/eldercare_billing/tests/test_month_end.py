@@ -234,3 +234,39 @@ class TestMonthEnd(EldercareBillingDataMixin, AccountTestInvoicingCommon):
         )
         self.assertEqual(run.state, "done", run.summary)
         self.assertEqual(run.statement_count, 4)
+
+    def test_installments_paid_in_two_payments_under_chinese_vat(self):
+        """l10n_cn, VAT on a repair, the elder share in two installments: the
+        first payment makes the statement partly paid, the second paid."""
+        self.svc_plumb.eldercare_vat_treatment = "vat_9"
+        term = self._two_installments("两期付款", 50.0, 15, 45)
+        self.env.company.eldercare_elder_payment_term_id = term
+        self.assertEqual(self._run().state, "done")
+        statement = self._statement(self.elder_alone)
+        invoice = statement.invoice_id
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.invoice_payment_term_id, term)
+        self.assertTrue(invoice.amount_tax, "the plumbing carries 9 % VAT")
+        installments = invoice.line_ids.filtered(
+            lambda ln: ln.display_type == "payment_term"
+        ).sorted("date_maturity")
+        self.assertEqual(len(installments), 2)
+        self.assertEqual(
+            [str(d) for d in installments.mapped("date_maturity")],
+            ["2025-04-15", "2025-05-15"],
+        )
+        self.assertEqual(statement.payment_state, "not_paid")
+        self.assertEqual(statement.amount_residual, invoice.amount_total)
+
+        def pay(amount):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": amount})._create_payments()
+
+        first = installments[0].balance
+        pay(first)
+        self.assertEqual(statement.payment_state, "partial")
+        self.assertAlmostEqual(statement.amount_residual, invoice.amount_total - first)
+        pay(statement.amount_residual)
+        self.assertIn(statement.payment_state, ("paid", "in_payment"))
+        self.assertEqual(statement.amount_residual, 0.0)
