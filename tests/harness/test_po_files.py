@@ -39,3 +39,25 @@ def test_po_file_loads_in_odoo(path):
             )
         seen[entry.msgid] = entry.linenum
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "path", PO_FILES, ids=[os.path.relpath(p, ROOT) for p in PO_FILES]
+)
+def test_po_entries_are_in_the_pot(path):
+    """Odoo merges a module's ``.po`` with its ``.pot`` (polib ``merge``) when
+    the ``.pot`` exists: an entry missing from the ``.pot`` becomes obsolete
+    and is never loaded, so that screen shows English to a Chinese user."""
+    addon = path.split(os.sep)[-3]
+    pot_path = os.path.join(os.path.dirname(path), f"{addon}.pot")
+    if not os.path.exists(pot_path):
+        return
+    template = {(e.msgctxt, e.msgid) for e in polib.pofile(pot_path)}
+    missing = [
+        f"line {entry.linenum}: {entry.msgid[:60]!r}"
+        for entry in polib.pofile(path)
+        if not entry.obsolete
+        and entry.msgstr
+        and (entry.msgctxt, entry.msgid) not in template
+    ]
+    assert not missing, f"not in {addon}.pot (Odoo drops them):\n" + "\n".join(missing)
