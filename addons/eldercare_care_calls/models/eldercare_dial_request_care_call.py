@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class EldercareDialRequest(models.Model):
-    _inherit = "eldercare.dial.request"
+    _inherit = "eldercare.dial.request"  # pylint: disable=consider-merging-classes-inherited
 
     purpose = fields.Selection(
         selection_add=[
