@@ -190,11 +190,8 @@ class EldercareCall(models.Model):
 
     @api.model
     def _selection_request_ref(self):
-        models_ = []
-        for model in ("eldercare.service.request", "eldercare.work.order"):
-            if model in self.env:
-                models_.append((model, self.env[model]._description))
-        return models_
+        """What a call can have led to; glue addons (household) add theirs."""
+        return [("eldercare.work.order", self.env["eldercare.work.order"]._description)]
 
     @api.depends("started_at", "queued_at", "answered_at", "ended_at")
     def _compute_durations(self):

@@ -565,14 +565,17 @@ class EldercarePbxBridge(models.AbstractModel):
                     route="request", request_id=request.id, say=request.display_name
                 )
             else:
-                # no household module: a person takes the order
+                # no household addon (or the request failed): a person takes it
                 result.update(route="operator")
         elif option.action == "statement":
-            if elder:
-                result.update(route="statement", say=self._statement_say(elder))
-            else:
-                # nobody to read a statement for: let an operator identify the caller
+            say = self._statement_say(elder) if elder else None
+            if say is None:
+                # nobody to read a statement for (unknown caller, or no billing
+                # addon installed): an operator takes the call
                 result.update(route="operator")
+            else:
+                # an empty ``say`` plays "the amount is being checked"
+                result.update(route="statement", say=say, amount_checking=not say)
         elif option.action == "operator":
             result.update(route="operator")
         if call:
@@ -590,41 +593,20 @@ class EldercarePbxBridge(models.AbstractModel):
         return result
 
     def _request_from_call(self, option, caller, linkedid, elder):
-        if "eldercare.service.request" not in self.env:
-            return False
-        vals = {
-            "caller_number": caller,
-            "key": option.digit,
-            "linkedid": linkedid,
-            "channel": "ivr",
-        }
-        if option.product_id:
-            vals["product_id"] = option.product_id.id
-        if elder:
-            vals["elder_id"] = elder.id
-        try:
-            with self.env.cr.savepoint():
-                request = self.env[
-                    "eldercare.service.request"
-                ]._eldercare_create_from_phone([vals])[:1]
-                self.env.flush_all()  # as superuser, see _alerts_from_calls
-        except Exception:
-            _logger.exception("Could not create the service request of %s", linkedid)
-            return False
-        return request
+        """Hook: the household service request ordered with voice-menu key
+        ``option`` by ``caller`` on call ``linkedid`` (``elder`` may be
+        empty), or False when none can be made: the call then goes to an
+        operator. Without household services nothing can be ordered by phone;
+        ``eldercare_asterisk_household`` overrides it."""
+        return False
 
     def _statement_say(self, elder):
-        if "eldercare.statement" not in self.env:
-            return "0"
-        try:
-            total = self.env["eldercare.statement"]._running_total(elder)
-        except Exception:
-            _logger.exception("Could not read the statement of elder %s", elder.id)
-            return "0"
-        amount = (total or {}).get("amount_elder")
-        if amount is None:
-            amount = (total or {}).get("amount_total") or 0.0
-        return f"{amount:.2f}"
+        """Hook: what the voice menu reads out for ``elder``'s statement: the
+        amount due as ``"123.40"``, ``""`` when the amount is being checked
+        (the dialplan plays that prompt instead), or None when no statement can
+        be read (the call goes to an operator). Without billing there is no
+        statement; ``eldercare_asterisk_billing`` overrides it."""
+        return None
 
     @api.model
     def bridge_heartbeat(self, report):

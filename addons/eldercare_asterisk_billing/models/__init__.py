@@ -1,0 +1,1 @@
+from . import eldercare_pbx_bridge
