@@ -1,12 +1,17 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError
 
-ANSWER_TARGET_60 = 97.5
-ANSWER_TARGET_180 = 99.0
+from odoo.addons.eldercare_emergency.models.eldercare_alert import (
+    TARGET_60 as ANSWER_TARGET_60,
+)
+from odoo.addons.eldercare_emergency.models.eldercare_alert import (
+    TARGET_180 as ANSWER_TARGET_180,
+)
 
 
 class EldercareCall(models.Model):
     _name = "eldercare.call"
+    _inherit = ["eldercare.operator.push.mixin"]
     _description = "Telephone Call"
     _order = "started_at desc, id desc"
     _rec_names_search = ["caller_number", "dialed_number", "linkedid", "elder_id"]
@@ -291,7 +296,10 @@ class EldercareCall(models.Model):
         if self.alert_id:
             self.alert_id._send_popup(user)
         elif self.elder_id:
-            user._bus_send("eldercare_call_popup", self._popup_payload())
+            # in the user's language, only to a user of the call's company
+            self._eldercare_bus_push(
+                user, "eldercare_call_popup", lambda call: call._popup_payload()
+            )
         else:
             return False
         self.popup_user_ids = [Command.link(user.id)]
