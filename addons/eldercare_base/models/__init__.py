@@ -9,9 +9,13 @@ from . import (
     eldercare_recurring_need,
     eldercare_relative,
     eldercare_work_order,
+    eldercare_work_order_cron,
+    eldercare_work_order_dispatch,
+    eldercare_work_order_progress,
     ir_sequence,
     product_template,
     res_partner,
+    res_partner_reminder,
     res_partner_service_pin,
     res_users,
 )
