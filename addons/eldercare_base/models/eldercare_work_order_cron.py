@@ -1,7 +1,6 @@
 """The work-order cron: automatic dispatch, slow-provider warnings, late
 orders taken back and escalated to supervisors."""
 
-import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -12,8 +11,6 @@ from .eldercare_work_order import (
     AUTO_DISPATCH_ORIGINS,
     OPEN_STATES,
 )
-
-_logger = logging.getLogger(__name__)
 
 
 class EldercareWorkOrder(models.Model):

@@ -1,7 +1,6 @@
 """Dispatch of work orders: choosing a provider (ratings, load, area),
 assigning, the coordinators' activities and the provider's notification."""
 
-import logging
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -18,8 +17,6 @@ from .eldercare_work_order import (
     NEUTRAL_RATING,
     RATING_DAYS,
 )
-
-_logger = logging.getLogger(__name__)
 
 
 class EldercareWorkOrder(models.Model):

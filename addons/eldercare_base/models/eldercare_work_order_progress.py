@@ -1,8 +1,6 @@
 """A work order after dispatch: the provider accepts, declines, starts and
 finishes it; the centre verifies, reopens or cancels it."""
 
-import logging
-
 from odoo import _, fields, models
 
 from .eldercare_work_order import (
@@ -13,8 +11,6 @@ from .eldercare_work_order import (
     ACTIVITY_VERIFY,
 )
 from .product_template import VERIFICATION_METHODS
-
-_logger = logging.getLogger(__name__)
 
 
 class EldercareWorkOrder(models.Model):

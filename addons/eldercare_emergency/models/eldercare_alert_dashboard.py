@@ -1,20 +1,13 @@
 """The operator dashboard (open alerts by urgency, counters) and the answer
 rate report figures."""
 
-import logging
 from datetime import datetime, time
 
 import pytz
 
 from odoo import api, fields, models
 
-from .eldercare_alert import (
-    OPEN_STATES,
-    TARGET_60,
-    TARGET_180,
-)
-
-_logger = logging.getLogger(__name__)
+from .eldercare_alert import OPEN_STATES, TARGET_60, TARGET_180
 
 
 class EldercareAlert(models.Model):

@@ -1,15 +1,9 @@
 """Deadlines of open alerts: reminders, overdue marks and escalation to
 supervisors (the cron)."""
 
-import logging
-
 from odoo import api, fields, models
 
-from .eldercare_alert import (
-    OPEN_STATES,
-)
-
-_logger = logging.getLogger(__name__)
+from .eldercare_alert import OPEN_STATES
 
 
 class EldercareAlert(models.Model):

@@ -2,11 +2,7 @@
 the elder card, the popup and the dashboard updates (sent through the
 operator push mixin, eldercare.operator.push.mixin)."""
 
-import logging
-
 from odoo import fields, models
-
-_logger = logging.getLogger(__name__)
 
 
 class EldercareAlert(models.Model):

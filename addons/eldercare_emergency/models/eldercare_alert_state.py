@@ -2,18 +2,12 @@
 dispatch, on site, resolve, close, false alarm (the transitions and their
 checks)."""
 
-import logging
-
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .eldercare_alert import (
-    CLOSED_STATES,
-)
-
-_logger = logging.getLogger(__name__)
+from .eldercare_alert import CLOSED_STATES
 
 
 class EldercareAlert(models.Model):
