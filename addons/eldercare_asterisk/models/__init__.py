@@ -1,6 +1,7 @@
 from . import (
     eldercare_alert,
     eldercare_alert_cascade,
+    eldercare_bridge_config_mixin,
     eldercare_bridge_status,
     eldercare_call,
     eldercare_call_ami,
@@ -10,8 +11,8 @@ from . import (
     eldercare_pbx,
     eldercare_pbx_bridge,
     eldercare_pbx_bridge_call_log,
-    eldercare_pbx_bridge_ivr,
     eldercare_pbx_bridge_dialer,
+    eldercare_pbx_bridge_ivr,
     eldercare_pbx_line,
     eldercare_phone,
     eldercare_relative,

@@ -14,7 +14,7 @@ _logger = logging.getLogger(__name__)
 
 
 class EldercareCall(models.Model):
-    _inherit = "eldercare.call"
+    _inherit = "eldercare.call"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _ami_handlers(self):

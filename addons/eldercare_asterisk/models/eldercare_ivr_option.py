@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class EldercareIvrOption(models.Model):
     _name = "eldercare.ivr.option"
+    _inherit = ["eldercare.bridge.config.mixin"]
     _description = "Voice Menu (IVR) Option"
     _order = "sequence, digit"
 
@@ -50,22 +51,6 @@ class EldercareIvrOption(models.Model):
         # the service of a key is defined by household services' service keys
         # (eldercare_asterisk_household); without them a key orders nothing
         self.product_id = False
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        options = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return options
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     @api.constrains("digit")
     def _check_digit(self):

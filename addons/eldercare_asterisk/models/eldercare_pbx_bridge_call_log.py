@@ -13,7 +13,7 @@ _logger = logging.getLogger(__name__)
 
 
 class EldercarePbxBridge(models.AbstractModel):
-    _inherit = "eldercare.pbx.bridge"
+    _inherit = "eldercare.pbx.bridge"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _merge_call_vals(self, call, vals, create_vals=None):

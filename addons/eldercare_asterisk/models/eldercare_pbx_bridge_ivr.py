@@ -9,7 +9,7 @@ from .eldercare_pbx_wire import QUEUE_EMERGENCY, QUEUE_SERVICE, _text
 
 
 class EldercarePbxBridge(models.AbstractModel):
-    _inherit = "eldercare.pbx.bridge"
+    _inherit = "eldercare.pbx.bridge"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def ivr_choice(self, params):

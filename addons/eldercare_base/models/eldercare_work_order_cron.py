@@ -14,7 +14,7 @@ from .eldercare_work_order import (
 
 
 class EldercareWorkOrder(models.Model):
-    _inherit = "eldercare.work.order"
+    _inherit = "eldercare.work.order"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ cron
     @api.model

@@ -14,7 +14,7 @@ from .product_template import VERIFICATION_METHODS
 
 
 class EldercareWorkOrder(models.Model):
-    _inherit = "eldercare.work.order"
+    _inherit = "eldercare.work.order"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------- provider
     def action_accept(self):

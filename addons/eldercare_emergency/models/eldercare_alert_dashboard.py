@@ -11,7 +11,7 @@ from .eldercare_alert import OPEN_STATES, TARGET_60, TARGET_180
 
 
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
+    _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ dashboard
     @api.model

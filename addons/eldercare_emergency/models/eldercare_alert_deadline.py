@@ -7,7 +7,7 @@ from .eldercare_alert import OPEN_STATES
 
 
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
+    _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ deadlines
     def _eldercare_clear_deadline_activities(self):

@@ -6,7 +6,7 @@ from odoo import fields, models
 
 
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
+    _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ bus
     def _eldercare_alert_summary(self):

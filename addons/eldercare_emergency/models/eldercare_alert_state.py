@@ -11,7 +11,7 @@ from .eldercare_alert import CLOSED_STATES
 
 
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
+    _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ helpers
     @api.model
