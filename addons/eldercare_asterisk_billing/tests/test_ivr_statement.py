@@ -15,9 +15,7 @@ class TestIvrStatement(EldercareBillingDataMixin, AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True), su=True)
-        cls._setup_billing_data()
-        cls._setup_month_orders()
+        cls._setup_billing_month()
         Option = cls.env["eldercare.ivr.option"]
         Option.search([("digit", "=", "8")]).unlink()
         Option.create({"digit": "8", "name": "Statement", "action": "statement"})
