@@ -1,12 +1,17 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError
 
-ANSWER_TARGET_60 = 97.5
-ANSWER_TARGET_180 = 99.0
+from odoo.addons.eldercare_emergency.models.eldercare_alert import (
+    TARGET_60 as ANSWER_TARGET_60,
+)
+from odoo.addons.eldercare_emergency.models.eldercare_alert import (
+    TARGET_180 as ANSWER_TARGET_180,
+)
 
 
 class EldercareCall(models.Model):
     _name = "eldercare.call"
+    _inherit = ["eldercare.operator.push.mixin"]
     _description = "Telephone Call"
     _order = "started_at desc, id desc"
     _rec_names_search = ["caller_number", "dialed_number", "linkedid", "elder_id"]
@@ -190,11 +195,8 @@ class EldercareCall(models.Model):
 
     @api.model
     def _selection_request_ref(self):
-        models_ = []
-        for model in ("eldercare.service.request", "eldercare.work.order"):
-            if model in self.env:
-                models_.append((model, self.env[model]._description))
-        return models_
+        """What a call can have led to; glue addons (household) add theirs."""
+        return [("eldercare.work.order", self.env["eldercare.work.order"]._description)]
 
     @api.depends("started_at", "queued_at", "answered_at", "ended_at")
     def _compute_durations(self):
@@ -294,8 +296,10 @@ class EldercareCall(models.Model):
         if self.alert_id:
             self.alert_id._send_popup(user)
         elif self.elder_id:
-            payload = self.with_context(lang=user.lang or "en_US")._popup_payload()
-            user._bus_send("eldercare_call_popup", payload)
+            # in the user's language, only to a user of the call's company
+            self._eldercare_bus_push(
+                user, "eldercare_call_popup", lambda call: call._popup_payload()
+            )
         else:
             return False
         self.popup_user_ids = [Command.link(user.id)]

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class EldercareIvrOption(models.Model):
     _name = "eldercare.ivr.option"
+    _inherit = ["eldercare.bridge.config.mixin"]
     _description = "Voice Menu (IVR) Option"
     _order = "sequence, digit"
 
@@ -47,35 +48,9 @@ class EldercareIvrOption(models.Model):
 
     @api.depends("digit", "action")
     def _compute_product_id(self):
-        keys = {}
-        if "eldercare.service.key" in self.env:
-            service_keys = (
-                self.env["eldercare.service.key"]
-                .sudo()
-                .search([("key", "in", [d for d in self.mapped("digit") if d])])
-            )
-            keys = {key.key: key.product_id for key in service_keys}
-        for option in self:
-            if option.action == "service" and option.digit in keys:
-                option.product_id = keys[option.digit]
-            else:
-                option.product_id = False
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        options = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return options
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+        # the service of a key is defined by household services' service keys
+        # (eldercare_asterisk_household); without them a key orders nothing
+        self.product_id = False
 
     @api.constrains("digit")
     def _check_digit(self):

@@ -1,4 +1,10 @@
-"""JSON-RPC API called by the telephony bridge process (see CONTRACT.md).
+"""JSON-RPC API called by the telephony bridge process: routing of inbound
+calls, alarms the bridge spooled, its configuration and heartbeat, and the
+AMI event feed (handled by the call log, eldercare_call_ami.py). The voice
+menu is in eldercare_pbx_bridge_ivr.py, the call-log upsert in
+eldercare_pbx_bridge_call_log.py, the dialer in eldercare_pbx_bridge_dialer.py;
+tests/bridge/contract holds the cases the bridge's fake Odoo and this API
+both answer.
 
 Every public method checks that the caller belongs to
 ``eldercare_asterisk.group_eldercare_pbx_bridge`` and then works as superuser:
@@ -8,91 +14,27 @@ the bridge user itself has no other access right.
 import copy
 import logging
 import re
-from datetime import datetime, timezone
 
 import psycopg2
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import mute_logger
+
+from .eldercare_pbx_wire import (
+    INTAKE_KEYS,
+    LOCAL_RE,
+    QUEUE_EMERGENCY,
+    QUEUE_SERVICE,
+    WARM_MODELS,
+    _endpoint_of,
+    _event_linkedid,
+    _int,
+    _parse_ts,
+    _text,
+)
 
 _logger = logging.getLogger(__name__)
-
-WARM_MODELS = (
-    "eldercare.alert",
-    "mail.message",
-    "mail.followers",
-    "mail.tracking.value",
-    "eldercare.call",
-)
-QUEUE_EMERGENCY = "eldercare-emergency"
-QUEUE_SERVICE = "eldercare-service"
-MAX_FIELD = 64
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-CHANNEL_SUFFIX_RE = re.compile(r"-[0-9a-fA-F]{6,}(;[12])?$")
-LOCAL_RE = re.compile(r"^Local/([^@]+)@", re.IGNORECASE)
-# the one vocabulary of a call raising an alert (eldercare.alert._raise_from_calls)
-INTAKE_KEYS = (
-    "linkedid",
-    "caller_number",
-    "caller_number_e164",
-    "did",
-    "channel",
-    "received_at",
-    "elder_id",
-    "type_code",
-    "is_training",
-)
-
-
-def _text(value, size=MAX_FIELD):
-    """Any value from the wire -> short printable str ('' for garbage)."""
-    if value is None or value is False or isinstance(value, dict | list | tuple):
-        return ""
-    if isinstance(value, bytes):
-        value = value.decode(errors="replace")
-    return CONTROL_RE.sub("", str(value)).strip()[:size]
-
-
-def _parse_ts(value):
-    """AMI ``Timestamp`` (epoch float) or ISO string -> naive UTC datetime."""
-    if not value:
-        return fields.Datetime.now()
-    try:
-        epoch = float(value)
-    except (TypeError, ValueError):
-        epoch = None
-    if epoch is not None:
-        try:
-            return datetime.fromtimestamp(epoch, tz=timezone.utc).replace(
-                tzinfo=None, microsecond=0
-            )
-        except (ValueError, OverflowError, OSError):
-            return fields.Datetime.now()
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return fields.Datetime.now()
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed.replace(microsecond=0)
-
-
-def _int(value, default=0):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _event_linkedid(event):
-    return _text(event.get("Linkedid") or event.get("DestLinkedid"), 150)
-
-
-def _endpoint_of(channel):
-    """'PJSIP/1001-0000000a' -> 'PJSIP/1001'."""
-    return CHANNEL_SUFFIX_RE.sub("", channel or "")
 
 
 class EldercarePbxBridge(models.AbstractModel):
@@ -189,96 +131,6 @@ class EldercarePbxBridge(models.AbstractModel):
     def _normalize(self, caller):
         # _normalize_number never raises: garbage and empty give False
         return self.env["eldercare.phone"]._normalize_number(caller)
-
-    @api.model
-    def _merge_call_vals(self, call, vals, create_vals=None):
-        """What of ``vals``/``create_vals`` an existing call row still lacks:
-        empty fields are filled, route and queue follow the latest decision."""
-        update = {
-            key: value
-            for key, value in vals.items()
-            if value and (not call[key] or key in ("route", "queue"))
-        }
-        update.update(
-            (key, value)
-            for key, value in (create_vals or {}).items()
-            if value and not call[key] and key not in update
-        )
-        return update
-
-    def _upsert_calls(self, entries, logged=None):
-        """Fill the call log rows of ``entries`` (``(linkedid, vals,
-        create_vals)``), creating the missing ones; returns ``{linkedid: call}``.
-        One search, one create for the calls not logged yet.
-
-        When another request (the AMI events or the routing lookup of the same
-        call) inserts the row at the same moment, this transaction cannot see
-        it: the values are then merged into that row right after this
-        transaction commits (:meth:`_merge_calls_after_commit`), never dropped."""
-        Call = self.env["eldercare.call"]
-        calls = {}
-        if not entries:
-            return calls
-        if logged is None:
-            logged = {
-                call.linkedid: call
-                for call in Call.search([("linkedid", "in", [e[0] for e in entries])])
-            }
-        calls.update(logged)
-        new = {}
-        for linkedid, vals, create_vals in entries:
-            call = calls.get(linkedid)
-            if call:
-                update = self._merge_call_vals(call, vals, create_vals)
-                if update:
-                    call.write(update)
-            elif linkedid not in new:
-                new[linkedid] = (vals, create_vals or {})
-        if not new:
-            return calls
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                created = Call.create(
-                    [dict(v, linkedid=lid, **c) for lid, (v, c) in new.items()]
-                )
-                calls.update(zip(new, created, strict=True))
-        except psycopg2.IntegrityError:
-            if len(new) > 1:  # one of them was logged concurrently: one by one
-                for linkedid, (vals, create_vals) in new.items():
-                    calls.update(self._upsert_calls([(linkedid, vals, create_vals)]))
-            else:
-                linkedid, (vals, create_vals) = next(iter(new.items()))
-                _logger.info(
-                    "Call %s logged concurrently: merged after commit", linkedid
-                )
-                self._merge_calls_after_commit(linkedid, vals, create_vals)
-        return calls
-
-    def _merge_calls_after_commit(self, linkedid, vals, create_vals):
-        """Merge the values into the row another transaction created, once this
-        one (which may hold the alert the values point to) is committed."""
-        dbname = self.env.cr.dbname
-        context = dict(self.env.context)
-
-        def merge():
-            registry = self.env.registry
-            with registry.cursor() as cr:
-                env = api.Environment(cr, api.SUPERUSER_ID, context)
-                env["eldercare.pbx.bridge"]._merge_call_now(linkedid, vals, create_vals)
-
-        _logger.debug("merge of call %s in %s scheduled", linkedid, dbname)
-        self.env.cr.postcommit.add(merge)
-
-    @api.model
-    def _merge_call_now(self, linkedid, vals, create_vals=None):
-        call = self.env["eldercare.call"].search([("linkedid", "=", linkedid)], limit=1)
-        if not call:
-            _logger.warning("Call %s to merge into is gone", linkedid)
-            return call
-        update = self._merge_call_vals(call, vals, create_vals)
-        if update:
-            call.write(update)
-        return call
 
     def _alerts_from_calls(self, items):
         """Raise the alerts of calls in one batch; returns ``{linkedid: alert}``.
@@ -512,121 +364,6 @@ class EldercarePbxBridge(models.AbstractModel):
         return "fallback", QUEUE_SERVICE
 
     @api.model
-    def ivr_choice(self, params):
-        self = self._check_bridge_access()
-        params = params if isinstance(params, dict) else {}
-        linkedid = _text(params.get("linkedid"), 150)
-        digits = _text(params.get("digits"), 8)
-        caller = _text(params.get("caller_num"))
-        call = self.env["eldercare.call"]
-        if linkedid:
-            call = call.search([("linkedid", "=", linkedid)], limit=1)
-        elder = call.elder_id or self._find_elder(caller)
-        caller = caller or call.caller_number or ""
-        result = {
-            "route": "invalid",
-            "say": "",
-            "request_id": 0,
-            "alert_id": 0,
-            "queue": QUEUE_SERVICE,
-        }
-        option = self.env["eldercare.ivr.option"]
-        if len(digits) == 1:
-            option = option.search([("digit", "=", digits)], limit=1)
-        request = False
-        if option.action == "emergency":
-            alert_linkedid = linkedid or f"ivr-{caller}-{fields.Datetime.now()}"
-            alert = self._alerts_from_calls(
-                [
-                    {
-                        "linkedid": alert_linkedid,
-                        "caller_number": caller,
-                        "caller_number_e164": call.caller_number_e164
-                        or self._normalize(caller),
-                        "did": call.did or "",
-                        "channel": "ivr",
-                        "elder_id": elder.id,
-                    }
-                ]
-            ).get(alert_linkedid, self.env["eldercare.alert"])
-            result.update(
-                route="emergency",
-                alert_id=alert.id or 0,
-                queue=QUEUE_EMERGENCY,
-                chain=self.env["eldercare.escalation.step"]._eldercare_chain(),
-            )
-            if call and alert:
-                call.alert_id = alert
-            elder = alert.elder_id or elder
-        elif option.action == "service":
-            request = self._request_from_call(option, caller, linkedid, elder)
-            if request:
-                result.update(
-                    route="request", request_id=request.id, say=request.display_name
-                )
-            else:
-                # no household module: a person takes the order
-                result.update(route="operator")
-        elif option.action == "statement":
-            if elder:
-                result.update(route="statement", say=self._statement_say(elder))
-            else:
-                # nobody to read a statement for: let an operator identify the caller
-                result.update(route="operator")
-        elif option.action == "operator":
-            result.update(route="operator")
-        if call:
-            choices = ",".join(filter(None, [call.ivr_choices, digits or "-"]))
-            vals = {"ivr_choices": choices[:64], "route": result["route"]}
-            if result["route"] in ("operator", "emergency"):
-                vals["queue"] = result["queue"]
-                if not call.queued_at:
-                    vals["queued_at"] = fields.Datetime.now()
-            if request:
-                vals["request_ref"] = f"{request._name},{request.id}"
-            if elder and not call.elder_id:
-                vals["elder_id"] = elder.id
-            call.write(vals)
-        return result
-
-    def _request_from_call(self, option, caller, linkedid, elder):
-        if "eldercare.service.request" not in self.env:
-            return False
-        vals = {
-            "caller_number": caller,
-            "key": option.digit,
-            "linkedid": linkedid,
-            "channel": "ivr",
-        }
-        if option.product_id:
-            vals["product_id"] = option.product_id.id
-        if elder:
-            vals["elder_id"] = elder.id
-        try:
-            with self.env.cr.savepoint():
-                request = self.env[
-                    "eldercare.service.request"
-                ]._eldercare_create_from_phone([vals])[:1]
-                self.env.flush_all()  # as superuser, see _alerts_from_calls
-        except Exception:
-            _logger.exception("Could not create the service request of %s", linkedid)
-            return False
-        return request
-
-    def _statement_say(self, elder):
-        if "eldercare.statement" not in self.env:
-            return "0"
-        try:
-            total = self.env["eldercare.statement"]._running_total(elder)
-        except Exception:
-            _logger.exception("Could not read the statement of elder %s", elder.id)
-            return "0"
-        amount = (total or {}).get("amount_elder")
-        if amount is None:
-            amount = (total or {}).get("amount_total") or 0.0
-        return f"{amount:.2f}"
-
-    @api.model
     def bridge_heartbeat(self, report):
         """The bridge's periodic report: ``{"bridge": name, "pending": n,
         "oldest_pending_seconds": s, "dead_letters": [{linkedid, caller_num,
@@ -701,31 +438,23 @@ class EldercarePbxBridge(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def ami_events(self, events):
+        """The bridge's AMI event feed, in order: each event is handled by
+        the call log row of its linkedid (``eldercare.call._ami_handlers``),
+        in a savepoint of its own; returns the counts."""
         self = self._check_bridge_access()
         if not isinstance(events, list):
             _logger.warning(
                 "ami_events: expected a list, got %s", type(events).__name__
             )
             return {"processed": 0, "skipped": 1}
-        handlers = {
-            "Newchannel": self._on_newchannel,
-            "DialBegin": self._on_dial_begin,
-            "BridgeEnter": self._on_bridge_enter,
-            "AgentConnect": self._on_agent_connect,
-            "QueueCallerJoin": self._on_queue_caller_join,
-            "DialEnd": self._on_dial_end,
-            "Hangup": self._on_hangup,
-            "VarSet": self._on_varset,
-            "UserEvent": self._on_user_event,
-        }
+        Call = self.env["eldercare.call"]
+        handlers = Call._ami_handlers()
         linkedids = {
             _event_linkedid(event) for event in events if isinstance(event, dict)
         } - {""}
         calls = {
             call.linkedid: call
-            for call in self.env["eldercare.call"].search(
-                [("linkedid", "in", list(linkedids))]
-            )
+            for call in Call.search([("linkedid", "in", list(linkedids))])
         }
         processed = skipped = ignored = 0
         for event in events:
@@ -746,7 +475,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    call = handler(event, linkedid, calls.get(linkedid))
+                    call = getattr(calls.get(linkedid, Call), handler)(event, linkedid)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise  # Odoo retries the whole batch, in order
             except Exception as exc:
@@ -762,176 +491,3 @@ class EldercarePbxBridge(models.AbstractModel):
                 calls[linkedid] = call
             processed += 1
         return {"processed": processed, "skipped": skipped, "ignored": ignored}
-
-    def _on_newchannel(self, event, linkedid, call):
-        channel = _text(event.get("Channel"), 150)
-        uniqueid = _text(event.get("Uniqueid"), 150)
-        if call:
-            # a row logged before the call existed (simulated call): the routing
-            # lookup, running at this very moment, fills the channel; writing the
-            # row here too would make one of the two transactions fail
-            if not call.channel and uniqueid == linkedid and call.route:
-                call.write({"channel": channel, "uniqueid": uniqueid})
-            return call
-        if uniqueid and uniqueid != linkedid:
-            return call  # a later leg of a call we do not log
-        caller = _text(event.get("CallerIDNum"))
-        exten = _text(event.get("Exten"), 32)
-        operator_id = self._operator_for_channel(channel)
-        vals = {
-            "uniqueid": uniqueid,
-            "channel": channel,
-            "started_at": _parse_ts(event.get("Timestamp")),
-        }
-        if operator_id:
-            vals.update(
-                direction="outbound", initiated_by_id=operator_id, dialed_number=exten
-            )
-        else:
-            line_id, _line_type = self._line_for_did(exten)
-            vals.update(
-                direction="inbound",
-                caller_number=caller,
-                caller_number_e164=self._normalize(caller),
-                caller_name=_text(event.get("CallerIDName")),
-                did=exten if line_id else False,
-                line_id=line_id,
-            )
-        return self._upsert_calls([(linkedid, {}, vals)]).get(
-            linkedid, self.env["eldercare.call"]
-        )
-
-    def _on_dial_begin(self, event, linkedid, call):
-        if not call:
-            return call
-        dest = _text(event.get("DestChannel"), 150)
-        user_id = self._operator_for_channel(dest, _text(event.get("DestCallerIDNum")))
-        if not user_id or user_id in call.popup_user_ids.ids:
-            return call
-        if call.direction == "outbound":
-            return call
-        user = self.env["res.users"].browse(user_id)
-        call._send_operator_popup(user)
-        return call
-
-    def _on_bridge_enter(self, event, linkedid, call):
-        if not call:
-            return call
-        channel = _text(event.get("Channel"), 150)
-        ts = _parse_ts(event.get("Timestamp"))
-        operator_id = self._operator_for_channel(channel)
-        count = _int(event.get("BridgeNumChannels"))
-        vals = {}
-        if operator_id and call.direction == "inbound" and not call.operator_id:
-            vals.update(operator_id=operator_id, operator_channel=channel)
-        if not call.answered_at and (
-            count >= 2 or (operator_id and call.direction == "inbound")
-        ):
-            vals["answered_at"] = ts
-            call.alert_id._eldercare_record_pickup(ts)
-        if vals:
-            call.write(vals)
-        return call
-
-    def _on_agent_connect(self, event, linkedid, call):
-        if not call:
-            return call
-        dest = _text(event.get("DestChannel"), 150)
-        operator_id = self._operator_for_channel(dest) or self._operator_for_channel(
-            _text(event.get("Interface"), 150)
-        )
-        vals = {"queue": _text(event.get("Queue")) or call.queue}
-        if operator_id and not call.operator_id:
-            vals.update(operator_id=operator_id, operator_channel=dest)
-        if not call.answered_at:
-            vals["answered_at"] = _parse_ts(event.get("Timestamp"))
-            call.alert_id._eldercare_record_pickup(vals["answered_at"])
-        call.write(vals)
-        return call
-
-    def _on_queue_caller_join(self, event, linkedid, call):
-        queue = _text(event.get("Queue"))
-        if not call or not queue:
-            return call
-        vals = {}
-        if call.queue != queue:
-            vals["queue"] = queue
-        if not call.queued_at:
-            vals["queued_at"] = _parse_ts(event.get("Timestamp"))
-        if vals:
-            call.write(vals)
-        return call
-
-    def _on_dial_end(self, event, linkedid, call):
-        status = _text(event.get("DialStatus"), 32)
-        if call and status and call.direction == "outbound":
-            call.dial_status = status
-        return call
-
-    def _on_hangup(self, event, linkedid, call):
-        if not call or call.ended_at:
-            return call
-        uniqueid = _text(event.get("Uniqueid"), 150)
-        if uniqueid not in (linkedid, call.uniqueid):
-            return call  # only the first channel ends the call
-        cause = _text(event.get("Cause"), 8)
-        ts = _parse_ts(event.get("Timestamp"))
-        if call.answered_at:
-            disposition = "answered"
-        elif call.route in ("request", "statement"):
-            disposition = "self_service"
-        elif cause == "17" or call.dial_status == "BUSY":
-            disposition = "busy"
-        elif call.dial_status in ("CHANUNAVAIL", "CONGESTION", "INVALIDARGS"):
-            disposition = "failed"
-        elif cause in ("19", "18", "21") or call.direction == "outbound":
-            disposition = "no_answer"
-        elif cause in ("1", "3", "27", "34", "38", "41", "42"):
-            disposition = "failed"
-        else:
-            disposition = "abandoned"
-        call.alert_id._eldercare_close_escalation("ended")
-        call.write(
-            {
-                "ended_at": max(ts, call.started_at),
-                "disposition": disposition,
-                "hangup_cause": _text(
-                    f"{cause} {_text(event.get('Cause-txt'))}".strip(), 64
-                ),
-            }
-        )
-        return call
-
-    def _on_user_event(self, event, linkedid, call):
-        """``EldercareEscalation``: the dialplan starts ringing a step of the
-        escalation chain; written on the call's alert."""
-        if _text(event.get("UserEvent"), 32) != "EldercareEscalation":
-            return call
-        alert = call.alert_id if call else self.env["eldercare.alert"]
-        if not alert:
-            alert = self.env["eldercare.alert"].search(
-                [("call_linkedid", "=", linkedid)], limit=1
-            )
-        if not alert:
-            _logger.info("Escalation step of call %s before its alert", linkedid)
-            return call
-        alert._eldercare_record_escalation(
-            _int(event.get("Step")),
-            _text(event.get("Target"), 250) or "?",
-            _int(event.get("Seconds")),
-            _parse_ts(event.get("Timestamp")),
-        )
-        return call
-
-    def _on_varset(self, event, linkedid, call):
-        if _text(event.get("Variable")) != "EC_CALL_ID" or call:
-            return call
-        try:
-            call_id = int(event.get("Value"))
-        except (TypeError, ValueError):
-            return call
-        logged = self.env["eldercare.call"].browse(call_id).exists()
-        if logged and not logged.ended_at and logged.linkedid != linkedid:
-            logged.linkedid = linkedid
-            return logged
-        return call

@@ -8,6 +8,7 @@ DID_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
 
 class EldercarePbxLine(models.Model):
     _name = "eldercare.pbx.line"
+    _inherit = ["eldercare.bridge.config.mixin"]
     _description = "Telephone Line (DID)"
     _order = "line_type, number"
 
@@ -67,21 +68,12 @@ class EldercarePbxLine(models.Model):
         for vals in vals_list:
             if vals.get("number"):
                 vals["number"] = vals["number"].strip().replace(" ", "")
-        lines = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return lines
+        return super().create(vals_list)
 
     def write(self, vals):
         if vals.get("number"):
             vals["number"] = vals["number"].strip().replace(" ", "")
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+        return super().write(vals)
 
     def action_view_calls(self):
         self.ensure_one()

@@ -2,6 +2,7 @@ from . import (
     test_ami_events,
     test_answer_report,
     test_bench_route,
+    test_bridge_contract,
     test_bridge_key,
     test_cascade,
     test_cascade_tour,

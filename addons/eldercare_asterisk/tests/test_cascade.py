@@ -6,7 +6,7 @@ from odoo.tests import new_test_user, tagged
 
 from .common import EldercarePbxCase
 
-ALERT = "odoo.addons.eldercare_emergency.models.eldercare_alert.EldercareAlert"
+ALERT = "odoo.addons.eldercare_emergency.models.eldercare_alert_state.EldercareAlert"
 
 
 @tagged("post_install", "-at_install", "eldercare_asterisk")

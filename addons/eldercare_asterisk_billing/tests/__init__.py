@@ -1,1 +1,1 @@
-from . import test_payment_reminder_call
+from . import test_ivr_statement, test_payment_reminder_call

@@ -5,8 +5,6 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from odoo.addons.eldercare_base.models.res_partner import ResPartner
-
 from .common import EldercareCommon
 
 
@@ -106,7 +104,7 @@ class TestReminders(EldercareCommon):
             return self_.env["res.partner"].browse(self.elder_b.ids)
 
         with patch.object(
-            ResPartner,
+            type(self.env["res.partner"]),
             "_eldercare_payment_reminder_partners",
             payment_partners,
         ):

@@ -10,6 +10,14 @@ class EldercareBillingDataMixin:
     period = "2025-03"
 
     @classmethod
+    def _setup_billing_month(cls):
+        """The start of most billing tests: superuser, no tracking, the billing
+        data and the month's work orders."""
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True), su=True)
+        cls._setup_billing_data()
+        cls._setup_month_orders()
+
+    @classmethod
     def _setup_billing_data(cls):
         env = cls.env
         cls.currency = env.company.currency_id

@@ -18,9 +18,7 @@ class TestStatementDelivery(EldercareBillingDataMixin, AccountTestInvoicingCommo
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True), su=True)
-        cls._setup_billing_data()
-        cls._setup_month_orders()
+        cls._setup_billing_month()
         cls.elder_normal.write({"email": "zhaoshufen@example.com"})
         cls.elder_dibao.write({"mobile": "13800138111"})
         cls.elder_dibao.relative_ids = [

@@ -16,9 +16,7 @@ class TestBillingSeams(EldercareBillingDataMixin, AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True), su=True)
-        cls._setup_billing_data()
-        cls._setup_month_orders()
+        cls._setup_billing_month()
         cls.worker = new_test_user(
             cls.env,
             login="ec_seam_worker",

@@ -18,9 +18,7 @@ class TestProviderSettlement(EldercareBillingDataMixin, AccountTestInvoicingHttp
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True), su=True)
-        cls._setup_billing_data()
-        cls._setup_month_orders()
+        cls._setup_billing_month()
         # an order done but not verified: not owed yet
         cls.unverified = cls._order(
             cls.elder_normal, cls.svc_care, cls.provider_a, 25, state="done"

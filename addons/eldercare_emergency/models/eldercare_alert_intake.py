@@ -39,7 +39,7 @@ MAX_DECORATION_ATTEMPTS = 20
 
 
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
+    _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
 
     popup_pending = fields.Boolean(
         copy=False,

@@ -5,7 +5,9 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.eldercare_emergency.models.eldercare_alert import EldercareAlert
+from odoo.addons.eldercare_emergency.models.eldercare_alert_push import (
+    EldercareAlert,
+)
 
 from .common import EldercareEmergencyCase
 

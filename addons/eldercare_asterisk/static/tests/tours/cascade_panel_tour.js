@@ -14,44 +14,44 @@ import { registry } from "@web/core/registry";
 let alertId = null;
 
 function alertService() {
-    return odoo.__WOWL_DEBUG__.root.env.services.eldercare_alert;
+  return odoo.__WOWL_DEBUG__.root.env.services.eldercare_alert;
 }
 
 registry.category("web_tour.tours").add("eldercare_cascade_panel_tour", {
-    steps: () => [
-        {
-            content: "The dashboard is open and the operator is on duty",
-            trigger: ".o_eldercare_dashboard .o_ec_duty_toggle.btn-success",
-            async run() {
-                alertId = await rpc("/web/dataset/call_kw/eldercare.alert/create", {
-                    model: "eldercare.alert",
-                    method: "create",
-                    args: [{ caller_number: "13900139091", channel: "emergency_line" }],
-                    kwargs: {},
-                });
-                const payload = await rpc(
-                    "/web/dataset/call_kw/eldercare.alert/get_popup_payload",
-                    {
-                        model: "eldercare.alert",
-                        method: "get_popup_payload",
-                        args: [[alertId]],
-                        kwargs: {},
-                    }
-                );
-                alertService().state.popups.unshift(payload);
-            },
-        },
-        {
-            content: "The alert pops up with the elder's file",
-            trigger: ".o_eldercare_alert_popup .o_ec_elder_name:contains(Tour Cascade Elder)",
-            async run() {
-                await alertService().run(alertId, "action_notify");
-            },
-        },
-        {
-            content: "The first responder's call is shown live, ringing",
-            trigger:
-                ".o_eldercare_alert_popup .o_ec_cascade_attempts tr[data-result=calling]:contains(Tour Cascade Daughter):contains(13900139092)",
-        },
-    ],
+  steps: () => [
+    {
+      content: "The dashboard is open and the operator is on duty",
+      trigger: ".o_eldercare_dashboard .o_ec_duty_toggle.btn-success",
+      async run() {
+        alertId = await rpc("/web/dataset/call_kw/eldercare.alert/create", {
+          model: "eldercare.alert",
+          method: "create",
+          args: [{ caller_number: "13900139091", channel: "emergency_line" }],
+          kwargs: {},
+        });
+        const payload = await rpc(
+          "/web/dataset/call_kw/eldercare.alert/get_popup_payload",
+          {
+            model: "eldercare.alert",
+            method: "get_popup_payload",
+            args: [[alertId]],
+            kwargs: {},
+          }
+        );
+        alertService().state.popups.unshift(payload);
+      },
+    },
+    {
+      content: "The alert pops up with the elder's file",
+      trigger: ".o_eldercare_alert_popup .o_ec_elder_name:contains(Tour Cascade Elder)",
+      async run() {
+        await alertService().run(alertId, "action_notify");
+      },
+    },
+    {
+      content: "The first responder's call is shown live, ringing",
+      trigger:
+        ".o_eldercare_alert_popup .o_ec_cascade_attempts tr[data-result=calling]:contains(Tour Cascade Daughter):contains(13900139092)",
+    },
+  ],
 });

@@ -11,43 +11,43 @@ import { EldercareAlertPanel } from "../core/alert_panel";
  * components so that it shows on any screen.
  */
 export class EldercareAlertPopup extends Component {
-    static template = "eldercare_emergency.AlertPopup";
-    static components = { EldercareAlertPanel };
-    static props = {};
+  static template = "eldercare_emergency.AlertPopup";
+  static components = { EldercareAlertPanel };
+  static props = {};
 
-    setup() {
-        this.alertService = useService("eldercare_alert");
-        this.state = useState(this.alertService.state);
-        this.clock = useState({ now: Date.now() });
-        const interval = browser.setInterval(() => (this.clock.now = Date.now()), 1000);
-        onWillUnmount(() => browser.clearInterval(interval));
-    }
+  setup() {
+    this.alertService = useService("eldercare_alert");
+    this.state = useState(this.alertService.state);
+    this.clock = useState({ now: Date.now() });
+    const interval = browser.setInterval(() => (this.clock.now = Date.now()), 1000);
+    onWillUnmount(() => browser.clearInterval(interval));
+  }
 
-    get current() {
-        return this.state.popups[0];
-    }
+  get current() {
+    return this.state.popups[0];
+  }
 
-    get others() {
-        return this.state.popups.slice(1);
-    }
+  get others() {
+    return this.state.popups.slice(1);
+  }
 
-    show(alertId) {
-        const index = this.state.popups.findIndex((p) => p.alert.id === alertId);
-        if (index > 0) {
-            const [payload] = this.state.popups.splice(index, 1);
-            this.state.popups.unshift(payload);
-        }
+  show(alertId) {
+    const index = this.state.popups.findIndex((p) => p.alert.id === alertId);
+    if (index > 0) {
+      const [payload] = this.state.popups.splice(index, 1);
+      this.state.popups.unshift(payload);
     }
+  }
 
-    dismiss() {
-        this.alertService.dismiss(this.current.alert.id);
-    }
+  dismiss() {
+    this.alertService.dismiss(this.current.alert.id);
+  }
 
-    enableSound() {
-        this.alertService.enableSound();
-    }
+  enableSound() {
+    this.alertService.enableSound();
+  }
 }
 
 registry.category("main_components").add("eldercare_emergency.AlertPopup", {
-    Component: EldercareAlertPopup,
+  Component: EldercareAlertPopup,
 });
