@@ -9,6 +9,7 @@ from . import (
     eldercare_pbx,
     eldercare_pbx_bridge,
     eldercare_pbx_bridge_dialer,
+    eldercare_pbx_bridge_index,
     eldercare_pbx_line,
     eldercare_phone,
     eldercare_relative,

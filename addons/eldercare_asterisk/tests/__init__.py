@@ -9,6 +9,7 @@ from . import (
     test_ivr,
     test_jsonrpc,
     test_role_screens,
+    test_route_index,
     test_routing,
     test_tour,
     test_views,

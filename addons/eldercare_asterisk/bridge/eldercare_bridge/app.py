@@ -501,6 +501,8 @@ class Bridge:
             loop.create_task(self._heartbeat_loop(), name="heartbeat"),
             self.events.start(),
         ]
+        if self.cfg.route_local:
+            self._tasks.append(self.router.index.start())
         if self.ami:
             self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(
