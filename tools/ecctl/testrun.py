@@ -315,9 +315,24 @@ def run_all(args):
                         logfile,
                     )
                     odoo_tier_counts(tier, logfile, rc)
-                    tier.seconds = time.time() - t0
                     if tier.failed:
                         print_failures(logfile)
+                    # the same tours in the production shape: chromium against
+                    # Odoo with workers + gevent behind nginx (HttpCase can
+                    # only serve its single-process test server)
+                    env_vars = dict(os.environ)
+                    env_vars.update(
+                        odoo_env_vars(odoo, cluster, installed_db, template)
+                    )
+                    env_vars["EC_TOURS_PROD"] = "1"
+                    tier_pytest(
+                        tier,
+                        ["tests/tours_prod", "--timeout=900"],
+                        workdir,
+                        env_vars,
+                        "browser-production",
+                    )
+                    tier.seconds = time.time() - t0
                 tiers.append(tier)
             if "ops" in args.tiers:
                 tier = Tier("ops")
