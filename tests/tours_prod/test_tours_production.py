@@ -18,7 +18,8 @@ import urllib.request
 
 import pytest
 from cdp import Chromium
-from stack import OdooBackend, execute_kw, new_workdir
+from stack import OdooBackend, new_workdir
+from test_cascade import Admin as RpcUser
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -42,27 +43,8 @@ def odoo():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-class Admin:
-    def __init__(self, backend):
-        self.backend = backend
-        self.password = "admin-" + os.urandom(6).hex()
-        rows = backend.psql(
-            "UPDATE res_users SET password = %s WHERE login = 'admin' RETURNING id",
-            self.password,
-        )
-        self.uid = int(rows[0][0])
-
-    def __call__(self, model, method, *args, **kwargs):
-        return execute_kw(
-            self.backend.url,
-            self.backend.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            args,
-            kwargs,
-        )
+class Admin(RpcUser):
+    """JSON-RPC as admin, and the users and references a tour's data needs."""
 
     def ref(self, xmlid):
         module, name = xmlid.split(".")

@@ -48,6 +48,19 @@ def e164_candidates(caller, country="86"):
     return out
 
 
+def _unsupported(exc):
+    """Odoo answered that it has no ``bridge_route_index`` (older addons)."""
+    text = str(exc)
+    return (
+        isinstance(exc, OdooError)
+        and "bridge_route_index" in text
+        and any(
+            word in text
+            for word in ("AttributeError", "does not exist", "has no attribute")
+        )
+    )
+
+
 class RouteIndex:
     def __init__(self, rpc, cache_dir, refresh=30.0, full_every=3600.0, timeout=60.0):
         self.rpc = rpc
@@ -174,23 +187,13 @@ class RouteIndex:
                 await asyncio.sleep(self.refresh)
             except asyncio.CancelledError:
                 raise
-            except OdooError as exc:
-                text = str(exc)
-                if "bridge_route_index" in text and (
-                    "AttributeError" in text
-                    or "does not exist" in text
-                    or "has no attribute" in text
-                ):
+            except Exception as exc:
+                if _unsupported(exc):
                     self.unsupported = True
                     _logger.warning(
                         "Odoo has no routing index: routing waits on Odoo (%s)", exc
                     )
                     return
-                delay = backoff_delay(attempt, base=1.0, cap=30.0)
-                attempt += 1
-                _logger.warning("routing replica refresh refused (%r)", exc)
-                await asyncio.sleep(delay)
-            except Exception as exc:
                 delay = backoff_delay(attempt, base=1.0, cap=30.0)
                 attempt += 1
                 _logger.warning(
