@@ -21,7 +21,7 @@ INDEX_OVERLAP = timedelta(seconds=120)
 
 
 class EldercarePbxBridgeIndex(models.AbstractModel):
-    _inherit = "eldercare.pbx.bridge"
+    _inherit = "eldercare.pbx.bridge"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def bridge_route_index(self, cursor=False, after_id=0, limit=INDEX_PAGE_MAX):
