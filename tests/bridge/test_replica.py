@@ -173,3 +173,40 @@ def test_replica_drops_changed_and_uncertified_numbers(tmp_path):
 )
 def test_caller_forms(caller, e164):
     assert e164 in e164_candidates(caller)
+
+
+def test_escalation_steps_wait_for_the_alert_then_reach_odoo(fake, tmp_path):
+    """Answered from the replica, the call rings its chain before Odoo has
+    the alert: the steps are held back and forwarded once it has."""
+    step = {
+        "Event": "UserEvent",
+        "UserEvent": "EldercareEscalation",
+        "Linkedid": "pbx-a-1700.7",
+        "Step": "1",
+        "Target": "queue",
+        "Seconds": "60",
+    }
+
+    async def scenario():
+        async with running_bridge(make_config(fake, tmp_path)) as bridge:
+            await _ready(bridge)
+            fake.delay = 1.0
+            await agi_call(
+                bridge.agi.port, "route", ["emergency", "pbx-a-1700.7", "8001"]
+            )
+            bridge.on_ami_event(dict(step))
+            await asyncio.sleep(0.5)
+            with fake.lock:
+                early = [e for e in fake.events if e.get("UserEvent")]
+            await _until(
+                lambda: any(e.get("UserEvent") for e in list(fake.events)),
+                20,
+                "the step forwarded",
+            )
+            return early, fake.alerts["pbx-a-1700.7"]["created"]
+
+    early, alert_created = asyncio.run(scenario())
+    assert early == [], "a step reached Odoo before its alert"
+    with fake.lock:
+        forwarded = [e for e in fake.events if e.get("UserEvent")]
+    assert [e["Step"] for e in forwarded] == ["1"]

@@ -16,6 +16,7 @@ from .batcher import RouteBatcher
 from .callerid import sanitize
 from .dialer import Dialer
 from .events import EventForwarder
+from .held_events import HeldEvents
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .routing import Router, utcnow_iso
 from .spool import Spool
@@ -52,6 +53,7 @@ class Bridge:
         )
         self.router = Router(self)
         self.events = EventForwarder(self)
+        self.held_events = HeldEvents(self)
         self.agi = FastAGIServer(
             cfg.agi_bind,
             cfg.agi_port,
@@ -355,7 +357,7 @@ class Bridge:
             self.live.pop(uniqueid, None)
         elif name == "UserEvent" and frame.get("UserEvent") == FALLBACK_USEREVENT:
             self._alarm_from_frame(frame, "AGI unreachable (dialplan fallback)")
-        if self.events.wants(name):
+        if self.events.wants(name) and not self.held_events.hold(frame):
             self.events.push(frame)
 
     def _alarm_from_frame(self, frame, reason):
@@ -501,6 +503,7 @@ class Bridge:
             loop.create_task(self._heartbeat_loop(), name="heartbeat"),
             self.events.start(),
         ]
+        self._tasks.append(self.held_events.start())
         if self.cfg.route_local:
             self._tasks.append(self.router.index.start())
         if self.ami:
