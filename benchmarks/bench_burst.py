@@ -127,6 +127,15 @@ def route_decisions(log):
 def run(backend, calls, prefix):
     stack = Stack(backend, new_workdir())
     try:
+        if backend.name == "odoo":
+            # a bridge that has been up a moment: its routing replica loaded
+            # (a restarted bridge starts from the replica's disk copy)
+            wait_until(
+                lambda: "routing replica loaded" in stack.bridge.log(),
+                120,
+                0.2,
+                "the bridge's routing replica",
+            )
         return burst(stack, calls, prefix)
     finally:
         stack.close()
