@@ -19,7 +19,11 @@ the bridge). Measured per call:
 
 Reported: p50/p99 of the first popup (any operator) and of the popup that
 follows the operator's phone ringing (DialBegin), the ratio real/baseline
-(same run). Goal: p99 <= 500 ms.
+(same run). Goal: first popup p99 <= 300 ms (issue 12). The emergency
+line is answered from the bridge's routing replica; the popup follows Odoo's
+routing answer (the alert) as before. The real Odoo runs in the production
+shape (workers + gevent behind nginx); ``EC_ODOO_WORKERS=0`` for the
+single-process server behind the same nginx.
 
 Run (root, SIPp, and the EC_* variables of ``./bin/eldercare dev-env``)::
 
@@ -219,11 +223,14 @@ def main():
         backend.stop()
     show("real: arrival -> first operator popup (bus)", first)
     show("real: arrival -> popup after DialBegin (bus)", ringing)
-    p99 = percentile(ringing, 99)
+    p99 = percentile(first, 99)
     print(f"ratio real/baseline p99: x{p99 / percentile(base_first, 99):.1f}")
+    workers = os.environ.get("EC_ODOO_WORKERS") or "2 (production shape)"
+    print(f"Odoo workers: {workers}")
     print(
-        f"goal p99 <= 500 ms: {'MET' if p99 <= 0.5 else 'NOT MET'} "
-        f"({p99 * 1000:.0f} ms)"
+        f"goal arrival -> popup p99 <= 300 ms: {'MET' if p99 <= 0.3 else 'NOT MET'} "
+        f"({p99 * 1000:.0f} ms; after DialBegin "
+        f"{percentile(ringing, 99) * 1000:.0f} ms)"
     )
 
 

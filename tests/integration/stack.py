@@ -784,19 +784,24 @@ def new_workdir():
 
 
 # ------------------------------------------------------------- the stack
-def _prepared_asterisk(workdir):
+def _prepared_asterisk(workdir, systemname=""):
     if os.geteuid() != 0:
         raise HarnessUnavailable("real Asterisk needs root (chroot)")
     if not os.path.exists(SIPP):
         raise HarnessUnavailable("SIPp is not installed (apt-get install sip-tester)")
-    return Asterisk(os.path.join(workdir, "asterisk"), agi_port=free_port()).prepare()
+    return Asterisk(
+        os.path.join(workdir, "asterisk"), agi_port=free_port(), systemname=systemname
+    ).prepare()
 
 
 class Stack:
-    def __init__(self, backend, workdir):
+    """One Asterisk (``systemname``: its name in every linkedid), its bridge
+    and two SIPp operator phones, against ``backend``."""
+
+    def __init__(self, backend, workdir, systemname="", bridge_extra_env=None):
         self.backend = backend
         self.workdir = workdir
-        self.asterisk = _prepared_asterisk(workdir).start()
+        self.asterisk = _prepared_asterisk(workdir, systemname).start()
         self.spool_dir = os.path.join(workdir, "spool")
         env = dict(self.asterisk.env())
         env.update(backend.bridge_env())
@@ -807,6 +812,7 @@ class Stack:
                 "EC_CONFIG_REFRESH": "5",
             }
         )
+        env.update(bridge_extra_env or {})
         if backend.name == "odoo":
             # a real Odoo answers its first calls slower than the 300 ms budget
             # while it warms its caches; the warm-up below takes care of it

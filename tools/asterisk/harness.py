@@ -4,7 +4,7 @@ host/port/secret placeholders substituted, started on loopback ports.
 
 Used by tests/integration/conftest.py and the benchmarks; also a CLI::
 
-    python3 tools/asterisk/harness.py start [--dir D] [--agi-port N]  # prints env
+    python3 tools/asterisk/harness.py start [--dir D] [--agi-port N] [--systemname S]
     python3 tools/asterisk/harness.py stop --dir D
 """
 
@@ -127,10 +127,59 @@ def _mknod(root):
         os.chmod(path, 0o666)
 
 
-class Asterisk:
-    """One Asterisk instance in a private chroot copy."""
+SYSTEMNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
-    def __init__(self, workdir=None, agi_host="127.0.0.1", agi_port=4573, **ports):
+
+def set_systemname(asterisk_conf, systemname):
+    """Write ``systemname`` into the [options] of a rendered asterisk.conf.
+
+    Asterisk prefixes every uniqueid and linkedid with it
+    (``<systemname>-<epoch>.<n>``): two servers started in the same second
+    would otherwise number their calls alike, and Odoo raises one alert per
+    linkedid. Only letters, digits, ``_`` and ``-`` (it ends up in AstDB keys
+    and channel variables)."""
+    if not SYSTEMNAME_RE.match(systemname or ""):
+        raise ValueError(f"systemname {systemname!r}: 1-32 letters, digits, '_' or '-'")
+    with open(asterisk_conf, encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    out, in_options, written = [], False, False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            if in_options and not written:
+                out.append(f"systemname = {systemname}")
+                written = True
+            in_options = stripped.startswith("[options]")
+        elif in_options and re.match(r"systemname\s*=", stripped):
+            continue  # replaced below
+        out.append(line)
+        if in_options and stripped.startswith("[options]") and not written:
+            out.append(f"systemname = {systemname}")
+            written = True
+    if not written:
+        out += ["[options]", f"systemname = {systemname}"]
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(asterisk_conf)  # never write through a hard link
+    with open(asterisk_conf, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(out) + "\n")
+
+
+class Asterisk:
+    """One Asterisk instance in a private chroot copy.
+
+    ``systemname`` (asterisk.conf [options]) is this server's name in every
+    uniqueid/linkedid it makes; each server of a site needs its own."""
+
+    _instances = 0
+
+    def __init__(
+        self,
+        workdir=None,
+        agi_host="127.0.0.1",
+        agi_port=4573,
+        systemname="",
+        **ports,
+    ):
         if os.geteuid() != 0:
             raise HarnessUnavailable("chroot needs root")
         self.workdir = workdir or tempfile.mkdtemp(prefix="ec-asterisk-")
@@ -138,12 +187,17 @@ class Asterisk:
         self.ami_port = ports.get("ami_port") or free_port()
         self.sip_port = ports.get("sip_port") or free_udp_port()
         self.trunk_port = ports.get("trunk_port") or free_udp_port()
-        self.rtp_start = ports.get("rtp_start") or 20000 + (os.getpid() % 200) * 100
+        # a range of its own per instance: two servers of one process (the
+        # two-Asterisk test) must not share RTP ports
+        Asterisk._instances += 1
+        slot = (os.getpid() + 7 * Asterisk._instances) % 200
+        self.rtp_start = ports.get("rtp_start") or 20000 + slot * 100
         self.ami_user = "eldercare"
         self.ami_secret = "ec-ami-" + os.urandom(6).hex()
         self.operator_secret = "op-" + os.urandom(6).hex()
         self.agi_host = agi_host
         self.agi_port = agi_port
+        self.systemname = systemname
         self.proc = None
         self.log_path = os.path.join(self.workdir, "asterisk.log")
 
@@ -184,6 +238,7 @@ class Asterisk:
             "EC_RECORDING_DIR": os.path.join(
                 self.root, "var/spool/asterisk/monitor/eldercare"
             ),
+            "EC_ASTERISK_SYSTEMNAME": self.systemname,
         }
 
     def prepare(self):
@@ -222,7 +277,10 @@ class Asterisk:
         return self
 
     def write_config(self):
-        render_config(_inside(self.root, "etc/asterisk"), self.values())
+        etc = _inside(self.root, "etc/asterisk")
+        render_config(etc, self.values())
+        if self.systemname:
+            set_systemname(os.path.join(etc, "asterisk.conf"), self.systemname)
 
     def start(self, timeout=30):
         logf = open(self.log_path, "ab")  # noqa: SIM115 - lives with the process
@@ -322,6 +380,11 @@ def main(argv=None):
     p_start.add_argument("--agi-host", default="127.0.0.1")
     p_start.add_argument("--agi-port", type=int, default=4573)
     p_start.add_argument("--ami-port", type=int, default=0)
+    p_start.add_argument(
+        "--systemname",
+        default=os.environ.get("EC_ASTERISK_SYSTEMNAME", ""),
+        help="asterisk.conf systemname: prefixes uniqueid/linkedid (one per server)",
+    )
     p_stop = sub.add_parser("stop", help="stop the Asterisk started with --dir")
     p_stop.add_argument("--dir", required=True)
     p_stop.add_argument("--keep", action="store_true", help="keep the chroot copy")
@@ -338,6 +401,7 @@ def main(argv=None):
             agi_host=args.agi_host,
             agi_port=args.agi_port,
             ami_port=args.ami_port or None,
+            systemname=args.systemname,
         )
         ast.prepare().start()
         for key, value in ast.env().items():

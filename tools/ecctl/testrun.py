@@ -25,9 +25,8 @@ LINT_PATHS = ["addons", "tools", "tests", "benchmarks"]
 #   rewraps text content, and in Odoo data that text is a value: an SMS
 #   template body, a demo note, a record-rule comment, an OWL template's
 #   spacing. An XML file joins the list once formatted and checked by hand.
-# - PRETTIER_PENDING: files other work of this round was changing while the
-#   tree was formatted; run `prettier --write` on them once merged, then drop
-#   them from the list.
+# - PRETTIER_PENDING: files being changed elsewhere while the tree is
+#   formatted (empty once merged and formatted).
 PRETTIER_RE = re.compile(r"\.(css|htm|html|js|json|jsx|less|md|scss|ts|xml|yaml|yml)$")
 PRETTIER_SKIP_DIRS = {"var", "node_modules", "__pycache__"}
 PRETTIER_XML = {
@@ -35,11 +34,7 @@ PRETTIER_XML = {
     "addons/eldercare_base/views/webclient_templates.xml",
     "addons/eldercare_household/data/auth_signup_data.xml",
 }
-PRETTIER_PENDING = {
-    "README.md",
-    "addons/eldercare_asterisk/bridge/README.md",
-    "addons/eldercare_asterisk/readme/DESCRIPTION.md",
-}
+PRETTIER_PENDING = set()
 
 
 def prettier_files(root=ROOT):
@@ -342,9 +337,24 @@ def run_all(args):
                         logfile,
                     )
                     odoo_tier_counts(tier, logfile, rc)
-                    tier.seconds = time.time() - t0
                     if tier.failed:
                         print_failures(logfile)
+                    # the same tours in the production shape: chromium against
+                    # Odoo with workers + gevent behind nginx (HttpCase can
+                    # only serve its single-process test server)
+                    env_vars = dict(os.environ)
+                    env_vars.update(
+                        odoo_env_vars(odoo, cluster, installed_db, template)
+                    )
+                    env_vars["EC_TOURS_PROD"] = "1"
+                    tier_pytest(
+                        tier,
+                        ["tests/tours_prod", "--timeout=900"],
+                        workdir,
+                        env_vars,
+                        "browser-production",
+                    )
+                    tier.seconds = time.time() - t0
                 tiers.append(tier)
             if "ops" in args.tiers:
                 tier = Tier("ops")

@@ -13,6 +13,7 @@ from . import (
     eldercare_pbx_bridge,
     eldercare_pbx_bridge_call_log,
     eldercare_pbx_bridge_dialer,
+    eldercare_pbx_bridge_index,
     eldercare_pbx_bridge_ivr,
     eldercare_pbx_bridge_recording,
     eldercare_pbx_line,

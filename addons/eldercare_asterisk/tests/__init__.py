@@ -13,6 +13,7 @@ from . import (
     test_recipient_language,
     test_recording,
     test_role_screens,
+    test_route_index,
     test_routing,
     test_tour,
     test_views,

@@ -16,6 +16,7 @@ from .batcher import RouteBatcher
 from .callerid import sanitize
 from .dialer import Dialer
 from .events import EventForwarder
+from .held_events import HeldEvents
 from .keyfile import KeyFile
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .outbound import OutboundGuard
@@ -63,6 +64,7 @@ class Bridge:
         self.recordings = RecordingUploader(
             self, cfg.recording_dir, cfg.recording_interval
         )
+        self.held_events = HeldEvents(self)
         self.agi = FastAGIServer(
             cfg.agi_bind,
             cfg.agi_port,
@@ -370,7 +372,7 @@ class Bridge:
             self.live.pop(uniqueid, None)
         elif name == "UserEvent" and frame.get("UserEvent") == FALLBACK_USEREVENT:
             self._alarm_from_frame(frame, "AGI unreachable (dialplan fallback)")
-        if self.events.wants(name):
+        if self.events.wants(name) and not self.held_events.hold(frame):
             self.events.push(frame)
 
     def _alarm_from_frame(self, frame, reason):
@@ -519,6 +521,9 @@ class Bridge:
         for task in (self.recordings.start(), self.keyfile.start()):
             if task:
                 self._tasks.append(task)
+        self._tasks.append(self.held_events.start())
+        if self.cfg.route_local:
+            self._tasks.append(self.router.index.start())
         if self.ami:
             self._tasks += [self.ami.start(), self.dialer.start()]
         _logger.info(

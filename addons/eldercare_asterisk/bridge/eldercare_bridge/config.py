@@ -37,6 +37,13 @@ class Config:
     agi_allowed_clients: tuple = ()
     spool_dir: str = "./eldercare-spool"
     route_timeout: float = 0.3  # hard limit for the AGI routing lookup
+    # the bridge's replica of Odoo's routing data (replica.py): on, the
+    # emergency line is answered from it at once and the alarm spooled; a
+    # service line waits route_odoo_wait for Odoo (whose answer wins)
+    route_local: bool = True
+    route_odoo_wait: float = 0.012
+    index_refresh: float = 30.0  # seconds between incremental refreshes
+    index_full_every: float = 3600.0  # seconds between full reloads
     ivr_timeout: float = 2.0
     rpc_timeout: float = 10.0  # other Odoo calls (events, spool replay)
     forward_events: tuple = DEFAULT_FORWARD_EVENTS
@@ -77,6 +84,10 @@ class Config:
         "agi_allowed_clients": "EC_AGI_ALLOWED_CLIENTS",
         "spool_dir": "EC_SPOOL_DIR",
         "route_timeout": "EC_ROUTE_TIMEOUT",
+        "route_local": "EC_ROUTE_LOCAL",
+        "route_odoo_wait": "EC_ROUTE_ODOO_WAIT",
+        "index_refresh": "EC_INDEX_REFRESH",
+        "index_full_every": "EC_INDEX_FULL_EVERY",
         "ivr_timeout": "EC_IVR_TIMEOUT",
         "rpc_timeout": "EC_RPC_TIMEOUT",
         "forward_events": "EC_FORWARD_EVENTS",

@@ -8,6 +8,7 @@ import time
 
 from .callerid import sanitize
 from .config import EMERGENCY_QUEUE, SERVICE_QUEUE
+from .replica import RouteIndex
 
 _logger = logging.getLogger("eldercare_bridge.routing")
 
@@ -62,8 +63,24 @@ class Router:
     def __init__(self, bridge):
         self.bridge = bridge
         self.cfg = bridge.cfg
-        self.stats = {"routed": 0, "fallback": 0, "spooled": 0, "ivr": 0}
+        self.stats = {
+            "routed": 0,
+            "fallback": 0,
+            "spooled": 0,
+            "ivr": 0,
+            "local": 0,
+            "odoo_in_time": 0,
+        }
         self.latencies = []  # seconds, last 10k routing decisions
+        # Odoo's routing data kept in the bridge (replica.py): the emergency
+        # line is answered without waiting on Odoo
+        self.index = RouteIndex(
+            bridge.rpc,
+            self.cfg.spool_dir,
+            refresh=self.cfg.index_refresh,
+            full_every=self.cfg.index_full_every,
+            timeout=max(self.cfg.rpc_timeout, 60.0),
+        )
 
     # -- helpers ---------------------------------------------------------------
     async def _call_params(self, session):
@@ -113,11 +130,45 @@ class Router:
         )
 
     def is_emergency_line(self, line, did):
-        return line == "emergency" or did in self.bridge.emergency_dids
+        return (
+            line == "emergency"
+            or did in self.bridge.emergency_dids
+            or (self.index.ready and self.index.line_type(did) == "emergency")
+        )
+
+    def _local_decision(self, params, emergency_line):
+        """The route from the replica, None when it cannot decide (no replica,
+        a DID it does not know): then the bridge waits on Odoo as before."""
+        if not self.cfg.route_local or not self.index.ready:
+            return None
+        route = "emergency" if emergency_line else self.index.local_route(params["did"])
+        if route is None:
+            return None
+        return {
+            "route": route,
+            "elder_id": self.index.elder_of(params["caller_num"]),
+            "alert_id": 0,
+            "call_id": 0,
+            "queue": EMERGENCY_QUEUE if route == "emergency" else SERVICE_QUEUE,
+        }
 
     async def _set(self, session, values):
         for key, value in values.items():
             await session.set_variable(key, value)
+
+    def _answer_locally(self, params, rpc_task, local, emergency_line):
+        """Answer with the replica's route while Odoo's routing request runs
+        on: it logs the call and raises the alert of an emergency call, which
+        then settles the alarm spooled meanwhile (a late answer never
+        replays it twice; Odoo is idempotent on the linkedid anyway)."""
+        self.stats["local"] += 1
+        if emergency_line:
+            self.bridge.track_late_route(params["linkedid"], rpc_task)
+        else:
+            # the call row only: not worth an Odoo connection for longer
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.cfg.route_timeout, rpc_task.cancel)
+        return dict(local)
 
     # -- /route ----------------------------------------------------------------
     async def handle_route(self, session):
@@ -130,29 +181,45 @@ class Router:
         # (the alert Odoo raised) then settles the spooled alarm without a replay;
         # lookups arriving together go to Odoo as one batch (see batcher.py)
         rpc_task = self.bridge.routes.submit(params)
-        try:
-            result = await asyncio.wait_for(
-                asyncio.shield(rpc_task), self.cfg.route_timeout
-            )
-            if not isinstance(result, dict) or result.get("route") not in ROUTES:
-                raise ValueError(f"Odoo agi_route answered {result!r}")
-        except asyncio.TimeoutError:
-            _logger.warning(
-                "routing lookup for linkedid %s exceeded %d ms: fallback route",
-                params["linkedid"],
-                self.cfg.route_timeout * 1000,
-            )
-            if emergency_line:
-                self.bridge.track_late_route(params["linkedid"], rpc_task)
-            else:
-                rpc_task.cancel()
-            result = None
-        except Exception:
-            _logger.exception(
-                "routing lookup for linkedid %s failed: fallback route",
-                params["linkedid"],
-            )
-            result = None
+        local = self._local_decision(params, emergency_line)
+        if local is not None and emergency_line:
+            # the emergency line never waits on Odoo: the replica's answer now
+            result = self._answer_locally(params, rpc_task, local, emergency_line)
+        else:
+            # Odoo's answer wins when it comes in time: the full routing limit
+            # without a replica, a moment with one (then the replica's way)
+            wait = self.cfg.route_timeout
+            if local is not None:
+                wait = min(self.cfg.route_odoo_wait, wait)
+            try:
+                result = await asyncio.wait_for(asyncio.shield(rpc_task), wait)
+                if not isinstance(result, dict) or result.get("route") not in ROUTES:
+                    raise ValueError(f"Odoo agi_route answered {result!r}")
+                if local is not None:
+                    self.stats["odoo_in_time"] += 1
+            except asyncio.TimeoutError:
+                if local is not None:
+                    result = self._answer_locally(
+                        params, rpc_task, local, emergency_line
+                    )
+                else:
+                    _logger.warning(
+                        "routing lookup for linkedid %s exceeded %d ms: fallback route",
+                        params["linkedid"],
+                        self.cfg.route_timeout * 1000,
+                    )
+                    if emergency_line:
+                        self.bridge.track_late_route(params["linkedid"], rpc_task)
+                    else:
+                        rpc_task.cancel()
+                    result = None
+            except Exception:
+                _logger.exception(
+                    "routing lookup for linkedid %s failed: %s",
+                    params["linkedid"],
+                    "the replica's route" if local else "fallback route",
+                )
+                result = local
         if result is None:
             self.stats["fallback"] += 1
             queue = EMERGENCY_QUEUE if emergency_line else SERVICE_QUEUE
