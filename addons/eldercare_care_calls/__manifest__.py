@@ -13,6 +13,7 @@
         "data/eldercare_checkin_data.xml",
         "views/eldercare_checkin_views.xml",
         "views/eldercare_checkin_menus.xml",
+        "views/eldercare_holiday_views.xml",
         "data/eldercare_care_call_data.xml",
         "views/eldercare_care_call_views.xml",
         "views/eldercare_work_order_survey_views.xml",

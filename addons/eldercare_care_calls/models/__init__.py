@@ -6,6 +6,7 @@ from . import (
     eldercare_checkin_call,
     eldercare_checkin_plan,
     eldercare_dial_request_care_call,
+    eldercare_holiday,
     eldercare_pbx_care_call,
     eldercare_work_order_survey,
     product_template_survey,

@@ -142,7 +142,9 @@ class EldercareCheckinPlan(models.Model):
         day = fields.Date.to_date(day)
         weekday = WEEKDAYS[day.weekday()]
         Attempt = self.env["eldercare.checkin.attempt"].sudo()
-        plans = self.sudo().search([(weekday, "=", True)])
+        plans = self._eldercare_plans_of_day(
+            day, self.sudo().search([(weekday, "=", True)])
+        )
         if not plans:
             return Attempt
         self.env.cr.execute(
@@ -203,6 +205,11 @@ class EldercareCheckinPlan(models.Model):
             )
             created.filtered(lambda a: a.state == "missed")._eldercare_missed()
         return created
+
+    @api.model
+    def _eldercare_plans_of_day(self, day, plans):
+        """Hook: the plans (of the day's weekday) that call on ``day``."""
+        return plans
 
     def action_plan_today(self):
         """Button: plan today's check-ins now (the morning job does it too)."""

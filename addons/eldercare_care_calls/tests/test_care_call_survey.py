@@ -140,6 +140,23 @@ class TestSurveyCall(CareCallCase):
         with freeze_time("2026-12-02 00:01:00"):
             self.assertTrue(self.place(call))
 
+    def test_holiday_moves_the_call_to_the_next_working_day(self):
+        self.env["ir.config_parameter"].set_param(
+            "eldercare_care_calls.quiet_hours", "20:00-08:00"
+        )
+        self.env["eldercare.holiday"].create({"name": "测试假日", "date": "2026-12-02"})
+        # 22:30 in Shanghai on 1 December: quiet until 08:00 on the 2nd, a
+        # holiday: the call waits for 08:00 on the 3rd (00:00 UTC)
+        with freeze_time("2026-12-01 14:30:00"):
+            order = self.finish(self.make_order())
+            call = order.survey_call_ids
+            self.assertIsNone(self.place(call))
+            self.assertEqual(call.next_call_at, datetime(2026, 12, 3, 0, 0))
+        with freeze_time("2026-12-02 03:00:00"):  # 11:00 on the holiday
+            self.assertIsNone(self.place(call), "no care call on a holiday")
+        with freeze_time("2026-12-03 00:01:00"):
+            self.assertTrue(self.place(call))
+
     def test_call_now_button(self):
         self.env["ir.config_parameter"].set_param(
             "eldercare_care_calls.survey_delay_minutes", "60"

@@ -60,6 +60,21 @@ class TestCheckin(EldercarePbxCase):
         attempts.filtered(lambda a: a.state == "planned").next_call_at = now
         return attempts
 
+    def test_holiday_skips_only_the_plans_set_to_skip(self):
+        day = datetime.date(2026, 10, 1)  # a Thursday
+        self.env["eldercare.holiday"].create({"name": "国庆节", "date": day})
+        other = self.env["res.partner"].create(
+            {"name": "测试 老孙", "is_elder": True, "mobile": "+8613900001111"}
+        )
+        skipping = self.make_plan(skip_holidays=True)
+        calling = self.make_plan(elder=other)
+        attempts = self.Plan._eldercare_plan_day(day)
+        self.assertEqual(attempts.plan_id, calling)
+        self.assertFalse(skipping.attempt_ids)
+        # the next day is a working day: both are called
+        attempts = self.Plan._eldercare_plan_day(day + datetime.timedelta(days=1))
+        self.assertEqual(attempts.plan_id, skipping | calling)
+
     def sync(self, reports=(), active=()):
         return self.bridge.dial_sync(list(reports), list(active), True)
 
