@@ -177,8 +177,9 @@ def test_silence_is_retried_then_a_missed_checkin_alert(checkin_stack):
 
 def test_inbound_call_inside_the_window_checks_in_without_a_call(checkin_stack):
     stack, admin = checkin_stack
-    # two plans in one window: the first is called at once, the second's
-    # call is due half-way through the window; the elder calls in before
+    # two plans in one window, spread in the order they were made: the first
+    # is called at once, the second's call is due half-way through the window;
+    # the elder calls in before
     window = (local_hours(-1), local_hours(60))
     if window[1] <= window[0]:
         pytest.skip("too close to midnight in Asia/Shanghai")

@@ -156,8 +156,10 @@ class EldercareCheckinPlan(models.Model):
         best = self.env["eldercare.pbx"]._eldercare_best_number
         default_tz = self._checkin_default_tz()
         # group by (tz, window) to spread each window's calls evenly
+        # in the order the plans were made (a record order through the
+        # elder's name would shuffle the day's calls between runs)
         groups = defaultdict(list)
-        for plan in plans:
+        for plan in plans.sorted("id"):
             tz = plan.elder_id.tz or default_tz
             groups[(tz, plan.window_start, plan.window_end)].append(plan)
         vals_list = []

@@ -95,7 +95,8 @@ class TestCheckin(EldercarePbxCase):
         elders = self.env["res.partner"].create(
             [
                 {
-                    "name": f"老人 {i}",
+                    # names in the reverse order of the plans
+                    "name": f"老人 {9 - i}",
                     "is_elder": True,
                     "mobile": f"1370000910{i}",
                     "tz": "Asia/Shanghai",
@@ -122,8 +123,9 @@ class TestCheckin(EldercarePbxCase):
         self.assertEqual(attempts.mapped("number"), ["13700009100", "13700009101"])
         # Asia/Shanghai 09:00 = 01:00 UTC; two retries of 20 min leave 80 min
         # for the first calls: 0 and 40 min after the start
+        # in the order the plans were made, whatever the elders' names
         self.assertEqual(
-            sorted(attempts.mapped("next_call_at")),
+            attempts.sorted("plan_id").mapped("next_call_at"),
             [
                 datetime.datetime(2026, 12, 2, 1, 0),
                 datetime.datetime(2026, 12, 2, 1, 40),
