@@ -9,6 +9,10 @@ from odoo import api, fields, models
 
 from .eldercare_alert import OPEN_STATES, TARGET_60, TARGET_180
 
+# a screen that starts shows at most this many waiting alarms as popups (the
+# dashboard lists them all)
+PENDING_POPUP_LIMIT = 20
+
 
 class EldercareAlert(models.Model):
     _inherit = "eldercare.alert"  # pylint: disable=consider-merging-classes-inherited
@@ -72,6 +76,24 @@ class EldercareAlert(models.Model):
         self.ensure_one()
         self.check_access("read")
         return self._eldercare_popup_payload()
+
+    @api.model
+    def get_pending_popups(self):
+        """Popups of the alarms nobody has taken yet, for a screen that starts.
+
+        A popup is a bus message: an alarm raised while an operator's page
+        was loading or reloading (or before they came on duty) would
+        otherwise never pop up on that screen.  Only the users an alarm pops
+        up for get them (the on-duty operators, else supervisors and on-call
+        users); the others get an empty list."""
+        if self.env.user not in self.env["res.users"]._eldercare_alert_recipients():
+            return []
+        alerts = self.search(
+            [("state", "=", "new"), ("operator_id", "=", False)],
+            order="received_at desc, id desc",
+            limit=PENDING_POPUP_LIMIT,
+        )
+        return [alert._eldercare_popup_payload() for alert in alerts]
 
     # ------------------------------------------------------------------ reports
     @api.model

@@ -3,6 +3,7 @@ from . import (
     test_alert_flow,
     test_deadlines,
     test_intake,
+    test_pending_popups,
     test_raise_from_call,
     test_report,
     test_role_screens,

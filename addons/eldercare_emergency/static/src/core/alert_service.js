@@ -65,6 +65,21 @@ export const eldercareAlertService = {
     bus_service.subscribe("eldercare_alert_update", onUpdate);
     bus_service.start();
 
+    // A popup is a bus message: the alarms raised while this page was
+    // loading (or before this user came on duty) are fetched once at start,
+    // so that a reload never hides an alarm nobody has taken.
+    orm.silent.call("eldercare.alert", "get_pending_popups", []).then((payloads) => {
+      const missing = payloads.filter((p) => findIndex(p.alert.id) < 0);
+      if (!missing.length) {
+        return;
+      }
+      state.popups.push(...missing);
+      ring();
+      for (const payload of missing) {
+        bus.trigger("ALERT_POPUP", payload);
+      }
+    });
+
     // Autoplay: unlock the audio context at the first user gesture
     const onGesture = async () => {
       if (await unlockAudio()) {
