@@ -9,7 +9,7 @@ _logger = logging.getLogger(__name__)
 class EldercareBillingRun(models.Model):
     """After the chunks: one subsidy invoice per payer, one bill per provider."""
 
-    _inherit = "eldercare.billing.run"
+    _inherit = "eldercare.billing.run"  # pylint: disable=consider-merging-classes-inherited
 
     def _closed_line_domain(self):
         return [

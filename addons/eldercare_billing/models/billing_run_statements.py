@@ -9,7 +9,7 @@ from .statement_pricing import PRICED_ORDER_FIELDS
 class EldercareBillingRun(models.Model):
     """A chunk of elders: their statements (new or rebuilt) and elder invoices."""
 
-    _inherit = "eldercare.billing.run"
+    _inherit = "eldercare.billing.run"  # pylint: disable=consider-merging-classes-inherited
 
     def _process_elders(self, elder_ids):
         Statement = self.env["eldercare.statement"]

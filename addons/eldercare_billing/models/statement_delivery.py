@@ -11,7 +11,7 @@ class EldercareStatement(models.Model):
     """Getting the statement to people and getting it paid: portal, email with
     the printed statement, SMS notice, payment reminders."""
 
-    _inherit = "eldercare.statement"
+    _inherit = "eldercare.statement"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Delivery: portal, email with the printed statement, SMS notice

@@ -8,7 +8,7 @@ class EldercareStatement(models.Model):
     """The elder-share invoice of a statement (the month end posts them in
     batches through ``account.move._eldercare_create_posted``)."""
 
-    _inherit = "eldercare.statement"
+    _inherit = "eldercare.statement"  # pylint: disable=consider-merging-classes-inherited
 
     def _prepare_elder_invoice(self, journal):
         """(header vals, lines) of the elder-share invoice: one summary line

@@ -21,7 +21,7 @@ class EldercareStatement(models.Model):
     """Pricing of work orders and the subsidy split, shared by the month-end
     run and the instant query (即时查询)."""
 
-    _inherit = "eldercare.statement"
+    _inherit = "eldercare.statement"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Pricing helpers shared by the month-end run and the instant query
