@@ -41,6 +41,7 @@ Odoo's configuration parser.
 """
 
 import argparse
+import logging
 import os
 import random
 import statistics
@@ -81,6 +82,12 @@ def odoo_env(odoo_args):
     from odoo.tools import config
 
     config.parse_config(odoo_args)
+    # the run logs each chunk and the time of its phases (elders, subsidy
+    # invoices, bills): shown whatever --log-level says, to see whether the
+    # time per chunk grows along a long run
+    logging.getLogger("odoo.addons.eldercare_billing.models.billing_run").setLevel(
+        logging.INFO
+    )
     dbname = config["db_name"]
     if not dbname:
         sys.exit("give the database with -d")

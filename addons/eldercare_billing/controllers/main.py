@@ -7,6 +7,26 @@ from odoo.http import content_disposition, request
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def xlsx_response(content, filename):
+    """An XLSX workbook (bytes) as a download named ``filename``."""
+    return request.make_response(
+        content,
+        headers=[
+            ("Content-Type", XLSX_MIME),
+            ("Content-Length", str(len(content))),
+            ("Content-Disposition", content_disposition(filename)),
+        ],
+    )
+
+
+def settlement_xlsx_response(move):
+    """The settlement sheet of a provider bill, as an XLSX download."""
+    return xlsx_response(
+        move._eldercare_settlement_xlsx(),
+        f"settlement-{move.eldercare_period or ''}-{move.id}.xlsx",
+    )
+
+
 class EldercareBillingReport(http.Controller):
     @http.route("/eldercare/billing/report.xlsx", type="http", auth="user")
     def billing_report_xlsx(self, date_from=None, date_to=None, company_id=None, **kw):
@@ -32,15 +52,7 @@ class EldercareBillingReport(http.Controller):
             .with_company(company)
             ._build_xlsx(start, end, company)
         )
-        filename = f"eldercare-billing-{start:%Y%m}-{end:%Y%m}.xlsx"
-        return request.make_response(
-            content,
-            headers=[
-                ("Content-Type", XLSX_MIME),
-                ("Content-Length", str(len(content))),
-                ("Content-Disposition", content_disposition(filename)),
-            ],
-        )
+        return xlsx_response(content, f"eldercare-billing-{start:%Y%m}-{end:%Y%m}.xlsx")
 
     @http.route(
         "/eldercare/billing/settlement/<int:move_id>.xlsx", type="http", auth="user"
@@ -54,13 +66,4 @@ class EldercareBillingReport(http.Controller):
         move.check_access("read")
         if not env.user.has_group("eldercare_base.group_eldercare_finance"):
             raise AccessError(env._("Provider settlements are for finance staff."))
-        content = move._eldercare_settlement_xlsx()
-        filename = f"settlement-{move.eldercare_period or ''}-{move.id}.xlsx"
-        return request.make_response(
-            content,
-            headers=[
-                ("Content-Type", XLSX_MIME),
-                ("Content-Length", str(len(content))),
-                ("Content-Disposition", content_disposition(filename)),
-            ],
-        )
+        return settlement_xlsx_response(move)

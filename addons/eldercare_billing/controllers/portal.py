@@ -1,10 +1,10 @@
 from odoo import http
 from odoo.exceptions import AccessError, MissingError
-from odoo.http import content_disposition, request
+from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .main import settlement_xlsx_response
 
 
 class EldercareStatementPortal(CustomerPortal):
@@ -71,13 +71,20 @@ class EldercareStatementPortal(CustomerPortal):
             return request.redirect("/my")
         if statement.state in ("draft", "cancel"):
             return request.redirect("/my")
+        return self._eldercare_show_report(
+            statement,
+            report_type,
+            "eldercare_billing.action_report_statement",
+            download,
+        )
+
+    def _eldercare_show_report(self, record, report_type, report_ref, download):
+        """``report_ref`` as PDF, or its ``_html`` twin (the default)."""
         report_type = report_type if report_type in ("html", "pdf") else "html"
         response = self._show_report(
-            model=statement,
+            model=record,
             report_type=report_type,
-            report_ref="eldercare_billing.action_report_statement_html"
-            if report_type == "html"
-            else "eldercare_billing.action_report_statement",
+            report_ref=f"{report_ref}_html" if report_type == "html" else report_ref,
             download=download,
         )
         if report_type == "html":
@@ -142,29 +149,7 @@ class EldercareStatementPortal(CustomerPortal):
         if not move:
             return request.redirect("/my")
         if report_type == "xlsx":
-            return _xlsx_response(move)
-        report_type = report_type if report_type in ("html", "pdf") else "html"
-        response = self._show_report(
-            model=move,
-            report_type=report_type,
-            report_ref="eldercare_billing.action_report_settlement_html"
-            if report_type == "html"
-            else "eldercare_billing.action_report_settlement",
-            download=download,
+            return settlement_xlsx_response(move)
+        return self._eldercare_show_report(
+            move, report_type, "eldercare_billing.action_report_settlement", download
         )
-        if report_type == "html":
-            response.headers["Content-Type"] = "text/html; charset=utf-8"
-        return response
-
-
-def _xlsx_response(move):
-    content = move._eldercare_settlement_xlsx()
-    filename = f"settlement-{move.eldercare_period or ''}-{move.id}.xlsx"
-    return request.make_response(
-        content,
-        headers=[
-            ("Content-Type", XLSX_MIME),
-            ("Content-Length", str(len(content))),
-            ("Content-Disposition", content_disposition(filename)),
-        ],
-    )

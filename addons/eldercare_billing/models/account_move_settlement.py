@@ -93,32 +93,25 @@ class AccountMove(models.Model):
         """(file name, content) of the printed settlement sheet: PDF when the
         report engine renders one, else HTML named as such."""
         self.ensure_one()
-        Report = self.env["ir.actions.report"].sudo()
-        title = self.env._(
-            "Settlement %(period)s %(provider)s",
-            period=self.eldercare_period or "",
-            provider=self.partner_id.name,
-        )
-        if Report.get_wkhtmltopdf_state() == "ok":
-            content, fmt = Report._render_qweb_pdf(
-                "eldercare_billing.action_report_settlement", self.ids
+        return (
+            self.env["ir.actions.report"]
+            .sudo()
+            ._eldercare_printed(
+                "eldercare_billing.action_report_settlement",
+                self.ids,
+                self.env._(
+                    "Settlement %(period)s %(provider)s",
+                    period=self.eldercare_period or "",
+                    provider=self.partner_id.name,
+                ),
             )
-            if fmt == "pdf":
-                return f"{title}.pdf", content
-        content, _fmt = Report._render_qweb_html(
-            "eldercare_billing.action_report_settlement_html", self.ids
         )
-        return self.env._("%(title)s (HTML).html", title=title), content
 
     def action_eldercare_settlement_print(self):
         self.ensure_one()
-        pdf_ok = self.env["ir.actions.report"].get_wkhtmltopdf_state() == "ok"
-        xmlid = (
-            "eldercare_billing.action_report_settlement"
-            if pdf_ok
-            else "eldercare_billing.action_report_settlement_html"
+        return self.env["ir.actions.report"]._eldercare_print_action(
+            "eldercare_billing.action_report_settlement", self
         )
-        return self.env.ref(xmlid).report_action(self)
 
     def action_eldercare_settlement_xlsx(self):
         self.ensure_one()

@@ -1,27 +1,23 @@
+"""The month-end run: one per company and month, in chunks of elders.
+
+Beside it (``_inherit`` of the same model): ``billing_run_statements.py``
+builds the statements and elder invoices of a chunk, ``billing_run_moves.py``
+the subsidy invoices and provider bills; the problems it lists are
+``billing_run_line.py``.
+"""
+
 import logging
 import time
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command
+from odoo.exceptions import UserError
 from odoo.tools import split_every
 
-from .statement import period_bounds
+from .billing_period import period_bounds
 
 _logger = logging.getLogger(__name__)
-
-WORK_ORDER_FIELDS = [
-    "name",
-    "elder_id",
-    "product_id",
-    "provider_id",
-    "quantity",
-    "price_unit",
-    "price_override_reason",
-    "billing_date",
-]
 
 
 class EldercareBillingRun(models.Model):
@@ -33,7 +29,7 @@ class EldercareBillingRun(models.Model):
     """
 
     _name = "eldercare.billing.run"
-    _inherit = ["mail.thread"]
+    _inherit = ["eldercare.period.mixin", "mail.thread"]
     _description = "Month-end Billing Run"
     _order = "period desc, id desc"
     _check_company_auto = True
@@ -45,8 +41,6 @@ class EldercareBillingRun(models.Model):
         default=lambda self: self._default_period(),
         help="Month billed, as YYYY-MM.",
     )
-    date_from = fields.Date(compute="_compute_dates", store=True)
-    date_to = fields.Date(compute="_compute_dates", store=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
@@ -103,24 +97,6 @@ class EldercareBillingRun(models.Model):
     def _compute_name(self):
         for run in self:
             run.name = self.env._("Month end %(period)s", period=run.period or "")
-
-    @api.depends("period")
-    def _compute_dates(self):
-        for run in self:
-            try:
-                run.date_from, run.date_to = period_bounds(run.period)
-            except (AttributeError, ValueError):
-                run.date_from = run.date_to = False
-
-    @api.constrains("period")
-    def _check_period(self):
-        for run in self:
-            try:
-                period_bounds(run.period)
-            except (AttributeError, ValueError) as err:
-                raise ValidationError(
-                    self.env._("The period must be written YYYY-MM, e.g. 2026-11.")
-                ) from err
 
     def _compute_counts(self):
         Statement = self.env["eldercare.statement"]
@@ -349,306 +325,6 @@ class EldercareBillingRun(models.Model):
             ]
         )
 
-    def _process_elders(self, elder_ids):
-        Statement = self.env["eldercare.statement"]
-        currency = self.company_id.currency_id
-        elders = (
-            self.env["res.partner"].with_context(active_test=False).browse(elder_ids)
-        )
-        elders.fetch(["name", "elder_category_id", "community_id"])
-        existing = Statement.search_fetch(
-            [
-                ("partner_id", "in", elder_ids),
-                ("period", "=", self.period),
-                ("company_id", "=", self.company_id.id),
-            ],
-            ["partner_id", "state", "invoice_id"],
-        )
-        statement_by_elder = {st.partner_id.id: st for st in existing}
-        to_rebuild = existing.filtered(lambda s: s.state in ("draft", "confirmed"))
-        to_rebuild.line_ids.unlink()
-        orders = self.env["eldercare.work.order"].search_fetch(
-            [("elder_id", "in", elder_ids), *self._work_order_domain()],
-            WORK_ORDER_FIELDS,
-            order="billing_date, id",
-        )
-        orders.product_id.fetch(["name", "categ_id"])
-        orders.product_id.categ_id.fetch(["parent_path"])
-        orders_by_elder = defaultdict(lambda: orders.browse())
-        for order in orders:
-            orders_by_elder[order.elder_id.id] |= order
-        price_table = Statement._contract_price_table(
-            orders.provider_id, orders.product_id
-        )
-        rule_table = self.env["eldercare.subsidy.rule"]._prepare_rule_table(
-            self.company_id, self.date_from, self.date_to
-        )
-        problems, warnings, new_vals = [], [], []
-        # a rerun rewrites the draft statements in batches: one unlink, one
-        # write per (category, community), one create for all their lines
-        obsolete = Statement.browse()
-        rebuilt = defaultdict(lambda: Statement.browse())
-        rebuilt_lines = []
-        touched = Statement.browse()
-        for elder in elders:
-            statement = statement_by_elder.get(elder.id)
-            elder_orders = orders_by_elder.get(elder.id)
-            if statement and statement.state in ("invoiced", "cancel"):
-                if elder_orders:
-                    warnings.append(
-                        (
-                            elder.id,
-                            self.env._(
-                                "%(count)s work order(s) done after the statement "
-                                "%(statement)s was closed: they will be billed next "
-                                "month.",
-                                count=len(elder_orders),
-                                statement=statement.name,
-                            ),
-                        )
-                    )
-                continue
-            if not elder_orders:
-                if statement:
-                    obsolete |= statement
-                continue
-            lines, errors = Statement._prepare_statement_lines(
-                elder,
-                elder_orders,
-                price_table,
-                rule_table.get(elder.elder_category_id.id),
-                currency,
-            )
-            if errors:
-                problems.extend((elder.id, message) for message in errors)
-                if statement:
-                    obsolete |= statement
-                continue
-            if statement:
-                key = (elder.elder_category_id.id, elder.community_id.id)
-                rebuilt[key] |= statement
-                touched |= statement
-                rebuilt_lines.extend(
-                    dict(line, statement_id=statement.id) for line in lines
-                )
-            else:
-                new_vals.append(
-                    {
-                        "run_id": self.id,
-                        "elder_category_id": elder.elder_category_id.id,
-                        "community_id": elder.community_id.id,
-                        "line_ids": [Command.create(line) for line in lines],
-                        "partner_id": elder.id,
-                        "period": self.period,
-                        "company_id": self.company_id.id,
-                    }
-                )
-        obsolete.unlink()
-        quiet = {
-            "tracking_disable": True,
-            "mail_create_nolog": True,
-            "mail_notrack": True,
-        }
-        for (category_id, community_id), group in rebuilt.items():
-            group.with_context(**quiet).write(
-                {
-                    "run_id": self.id,
-                    "elder_category_id": category_id,
-                    "community_id": community_id,
-                }
-            )
-        self.env["eldercare.statement.line"].with_context(**quiet).create(rebuilt_lines)
-        statements = touched | Statement.with_context(**quiet).create(new_vals)
-        if self.create_invoices:
-            statements._create_elder_invoices(run=self)
-        if problems:
-            self._add_problems(problems)
-        if warnings:
-            self._add_problems(warnings, level="warning")
-        return statements
-
-    def _closed_line_domain(self):
-        return [
-            ("period", "=", self.period),
-            ("company_id", "=", self.company_id.id),
-            ("statement_id.state", "=", "invoiced"),
-        ]
-
-    def _create_subsidy_invoices(self):
-        """One invoice per subsidy payer, one line per elder (idempotent)."""
-        Line = self.env["eldercare.statement.line"]
-        domain = [
-            *self._closed_line_domain(),
-            ("subsidy_move_id", "=", False),
-            ("amount_subsidy", ">", 0),
-        ]
-        groups = Line._read_group(
-            domain,
-            ["payer_id", "partner_id", "elder_category_id"],
-            ["amount_subsidy:sum", "__count"],
-            order="payer_id, partner_id",
-        )
-        per_payer = defaultdict(list)
-        # a subsidy pays for elderly care services: no VAT (the exempt tax)
-        exempt = self.env["product.template"]._eldercare_treatment_taxes(
-            "exempt", self.company_id
-        )[0]
-        for payer, elder, category, amount, count in groups:
-            per_payer[payer].append(
-                {
-                    "product_id": False,
-                    "name": self.env._(
-                        "%(elder)s (%(category)s), %(period)s: %(count)s "
-                        "service(s) subsidised",
-                        elder=elder.name,
-                        category=category.name or "-",
-                        period=self.period,
-                        count=count,
-                    ),
-                    "quantity": 1.0,
-                    "price_unit": self.currency_id.round(amount),
-                    "tax_ids": exempt.ids,
-                }
-            )
-        journal = self.company_id._eldercare_sale_journal()
-        documents = [
-            (
-                payer,
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": payer.id,
-                    "journal_id": journal.id,
-                    "ref": self.env._(
-                        "Eldercare subsidies %(period)s", period=self.period
-                    ),
-                    "eldercare_billing_kind": "subsidy",
-                    "invoice_payment_term_id": self.company_id._eldercare_payment_term(
-                        "subsidy", payer
-                    ).id,
-                },
-                lines,
-            )
-            for payer, lines in per_payer.items()
-        ]
-        return self._create_grouped_moves(
-            documents,
-            domain,
-            "payer_id",
-            "subsidy_move_id",
-            self.company_id.eldercare_sale_tax_ids,
-        )
-
-    def _create_vendor_bills(self):
-        """One bill per provider for what it delivered, at its contracted price."""
-        Line = self.env["eldercare.statement.line"]
-        domain = [*self._closed_line_domain(), ("vendor_bill_id", "=", False)]
-        groups = Line._read_group(
-            domain,
-            ["provider_id", "product_id", "price_unit_contract"],
-            ["quantity:sum", "__count"],
-            order="provider_id, product_id",
-        )
-        per_provider = defaultdict(list)
-        for provider, product, price, qty, count in groups:
-            per_provider[provider].append(
-                {
-                    "product_id": product.id,
-                    "name": self.env._(
-                        "%(service)s, %(period)s: %(count)s work order(s)",
-                        service=product.name,
-                        period=self.period,
-                        count=count,
-                    ),
-                    "quantity": qty,
-                    "price_unit": price,
-                }
-            )
-        journal = self.company_id._eldercare_purchase_journal()
-        documents = [
-            (
-                provider,
-                {
-                    "move_type": "in_invoice",
-                    "partner_id": provider.id,
-                    "journal_id": journal.id,
-                    "ref": self.env._(
-                        "Eldercare services %(period)s", period=self.period
-                    ),
-                    "eldercare_billing_kind": "provider",
-                    "invoice_payment_term_id": self.company_id._eldercare_payment_term(
-                        "provider", provider
-                    ).id,
-                },
-                lines,
-            )
-            for provider, lines in per_provider.items()
-        ]
-        return self._create_grouped_moves(
-            documents,
-            domain,
-            "provider_id",
-            "vendor_bill_id",
-            self.company_id.eldercare_purchase_tax_ids,
-        )
-
-    def _create_grouped_moves(self, documents, domain, group_field, link_field, taxes):
-        """Post one move per (partner, header, lines) and link the statement lines.
-
-        All together when possible; if that fails, partner by partner so that a
-        bad payer or provider is reported without blocking the others.
-        """
-        Move = self.env["account.move"]
-        if not documents:
-            return Move
-        Line = self.env["eldercare.statement.line"]
-        line_ids = defaultdict(list)
-        for line in Line.search_fetch(domain, [group_field]):
-            line_ids[line[group_field].id].append(line.id)
-        for _partner, header, _lines in documents:
-            header.update(
-                company_id=self.company_id.id,
-                invoice_date=self.date_to,
-                date=self.date_to,
-                eldercare_period=self.period,
-                eldercare_run_id=self.id,
-            )
-
-        def post(batch):
-            moves = Move._eldercare_create_posted(
-                [(header, lines) for _p, header, lines in batch],
-                self.company_id,
-                taxes,
-            )
-            for (partner, _header, _lines), move in zip(batch, moves, strict=True):
-                Line.browse(line_ids[partner.id]).write({link_field: move.id})
-            return moves
-
-        try:
-            with self.env.cr.savepoint():
-                return post(documents)
-        except Exception:
-            _logger.warning("Month end %s: grouped %s failed", self.period, link_field)
-        moves = Move
-        for document in documents:
-            partner = document[0]
-            try:
-                with self.env.cr.savepoint():
-                    moves |= post([document])
-            except Exception as err:
-                self._add_problems(
-                    [
-                        (
-                            partner.id,
-                            self.env._(
-                                "%(partner)s: invoice or bill failed: %(error)s",
-                                partner=partner.name,
-                                error=err,
-                            ),
-                        )
-                    ]
-                )
-        return moves
-
     def _build_summary(self):
         self.invalidate_recordset()
         errors = self.line_ids.filtered(lambda ln: ln.level == "error")
@@ -685,21 +361,3 @@ class EldercareBillingRun(models.Model):
         ]
         text += [f"- {ln.partner_id.name}: {ln.message}" for ln in errors[:50]]
         return "\n".join(text)
-
-
-class EldercareBillingRunLine(models.Model):
-    _name = "eldercare.billing.run.line"
-    _description = "Month-end Run Problem"
-    _order = "level, id"
-
-    run_id = fields.Many2one(
-        "eldercare.billing.run", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="run_id.company_id", store=True)
-    partner_id = fields.Many2one("res.partner", index=True)
-    level = fields.Selection(
-        [("error", "Error (skipped)"), ("warning", "Warning")],
-        required=True,
-        default="error",
-    )
-    message = fields.Text(required=True)

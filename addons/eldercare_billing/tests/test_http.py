@@ -16,9 +16,7 @@ class TestBillingHttp(EldercareBillingDataMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls._setup_billing_data()
-        cls._setup_month_orders()
+        cls._setup_billing_month()
         run = cls.env["eldercare.billing.run"]._get_or_create(
             cls.period, cls.env.company, create_invoices=False
         )

@@ -123,6 +123,7 @@ class TestInvoiceParity(EldercareBillingDataMixin, AccountTestInvoicingCommon):
                 line.sequence,
                 line.tax_group_id.id,
                 line.company_id.id,
+                line.company_currency_id.id,
                 line.journal_id.id,
                 line.account_id.code,
                 line.product_id.id,

@@ -15,9 +15,7 @@ class TestPricing(EldercareBillingDataMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls._setup_billing_data()
-        cls._setup_month_orders()
+        cls._setup_billing_month()
 
     def _split(self, category, lines):
         table = self.env["eldercare.subsidy.rule"]._prepare_rule_table(

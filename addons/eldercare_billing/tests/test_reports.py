@@ -13,9 +13,7 @@ class TestReports(EldercareBillingDataMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls._setup_billing_data()
-        cls._setup_month_orders()
+        cls._setup_billing_month()
         cls.order_override.write({"satisfaction": "5"})
         run = cls.env["eldercare.billing.run"]._get_or_create(
             cls.period, cls.env.company, create_invoices=False
