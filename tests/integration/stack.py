@@ -549,6 +549,24 @@ class OdooBackend:
         lines = dict(self.psql("SELECT number, line_type FROM eldercare_pbx_line"))
         assert lines.get("8001") == "emergency", f"demo lines missing: {lines}"
 
+    def odoo_options(self):
+        """Odoo's options for this copy: database, addons, PostgreSQL."""
+        e = os.environ
+        return [
+            "-d",
+            self.db,
+            f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
+            "--db_host",
+            self.pg["host"],
+            "--db_port",
+            self.pg["port"],
+            "--db_user",
+            self.pg["user"],
+            "--db_password",
+            e["EC_PG_PASSWORD"],
+            "--no-database-list",
+        ]
+
     def start(self):
         e = os.environ
         # production shape (tools/ecctl/server.py): HTTP workers, a cron
@@ -557,20 +575,7 @@ class OdooBackend:
 
         self.server = OdooBehindNginx(
             shlex.split(e["EC_ODOO_CMD"]),
-            [
-                "-d",
-                self.db,
-                f"--addons-path={e['EC_ODOO_ADDONS_PATH']}",
-                "--db_host",
-                self.pg["host"],
-                "--db_port",
-                self.pg["port"],
-                "--db_user",
-                self.pg["user"],
-                "--db_password",
-                e["EC_PG_PASSWORD"],
-                "--no-database-list",
-            ],
+            self.odoo_options(),
             self.workdir,
             self.log_path,
             listen_port=self.port,

@@ -74,10 +74,7 @@ class Chromium:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"chromium exited; see {self.log_path}")
             try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{self.port}/json/list", timeout=2
-                ) as resp:
-                    pages = [t for t in json.load(resp) if t.get("type") == "page"]
+                pages = self.targets("page")
                 page = pages[0] if pages else None
             except OSError:
                 time.sleep(0.1)
@@ -89,6 +86,13 @@ class Chromium:
         for domain in ("Page", "Runtime", "Network"):
             self.send(f"{domain}.enable")
         return self
+
+    def targets(self, kind):
+        """The browser's debugging targets of a type (page, shared_worker...)."""
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{self.port}/json/list", timeout=2
+        ) as resp:
+            return [t for t in json.load(resp) if t.get("type") == kind]
 
     # -- protocol ------------------------------------------------------------
     def _handle(self, msg):
