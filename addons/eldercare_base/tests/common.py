@@ -6,6 +6,18 @@ from odoo.tests import TransactionCase, new_test_user
 from odoo.addons.base.tests.common import BaseCommon
 
 
+def eldercare_user(env, login, name, *roles, **values):
+    """A test user holding ``roles``: eldercare role names ("operator",
+    "supervisor", "worker", "provider", ...) or full group xml ids
+    ("base.group_portal"); ``values`` go to the create like in
+    :func:`odoo.tests.new_test_user`."""
+    groups = ",".join(
+        role if "." in role else f"eldercare_base.group_eldercare_{role}"
+        for role in roles
+    )
+    return new_test_user(env, login=login, name=name, groups=groups, **values)
+
+
 class EldercareCommon(BaseCommon):
     """Areas, elders, providers and contracts shared by the tests."""
 

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import new_test_user
 
+from odoo.addons.eldercare_base.tests.common import eldercare_user
+
 HEALTH_MARKERS = ("青霉素过敏", "糖尿病病史十年", "HEALTH-SECRET-42")
 
 CENTER_TZ = "Asia/Shanghai"
@@ -104,19 +106,11 @@ class HouseholdTestMixin:
         cls.user_a = cls._provider_user("provider_a_test", cls.provider_a)
         cls.user_b = cls._provider_user("provider_b_test", cls.provider_b)
         # call-center side
-        cls.operator = new_test_user(
-            env,
-            tz=CENTER_TZ,
-            login="hh_operator",
-            groups="eldercare_base.group_eldercare_operator",
-            name="接线员小李",
+        cls.operator = eldercare_user(
+            env, "hh_operator", "接线员小李", "operator", tz=CENTER_TZ
         )
-        cls.supervisor = new_test_user(
-            env,
-            tz=CENTER_TZ,
-            login="hh_supervisor",
-            groups="eldercare_base.group_eldercare_supervisor",
-            name="主管老张",
+        cls.supervisor = eldercare_user(
+            env, "hh_supervisor", "主管老张", "supervisor", tz=CENTER_TZ
         )
         cls.elder = Partner.create(
             {
