@@ -9,7 +9,14 @@ import shutil
 import pytest
 
 # stack puts tools/asterisk, tests/bridge and the bridge package on sys.path
-from stack import FakeBackend, HarnessUnavailable, OdooBackend, Stack, new_workdir
+from stack import (
+    FakeBackend,
+    HarnessUnavailable,
+    OdooBackend,
+    Stack,
+    new_workdir,
+    skip_unless_real_odoo,
+)
 
 
 @pytest.fixture(scope="module", params=["odoo", "fake"])
@@ -17,15 +24,7 @@ def stack(request):
     workdir = new_workdir()
     backend = None
     if request.param == "odoo":
-        missing = OdooBackend.missing_env()
-        if missing:
-            pytest.skip(
-                "real Odoo not configured: set "
-                + ", ".join(missing)
-                + " (./bin/eldercare dev-env prints them)"
-            )
-        if os.geteuid() != 0:
-            pytest.skip("real Asterisk needs root (chroot)")
+        skip_unless_real_odoo(asterisk=True)
         backend = OdooBackend(workdir)
     else:
         backend = FakeBackend()

@@ -35,6 +35,13 @@ from harness import (  # noqa: E402
     free_udp_port,
 )
 
+from tests.odoo_rpc import (  # noqa: E402, F401 (execute_kw: for the tests)
+    ODOO_ENV,
+    execute_kw,
+    missing_odoo_env,
+    skip_unless_real_odoo,
+)
+
 SIPP = "/usr/bin/sipp"
 
 
@@ -430,47 +437,15 @@ class FakeBackend:
         self.fake.stop()
 
 
-def execute_kw(
-    url, db, uid, password, model, method, args=(), kwargs=None, timeout=120
-):
-    """One JSON-RPC ``execute_kw`` call as user ``uid``; Odoo's error fails the test."""
-    body = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "params": {
-            "service": "object",
-            "method": "execute_kw",
-            "args": [db, uid, password, model, method, list(args), kwargs or {}],
-        },
-    }
-    req = urllib.request.Request(
-        url + "/jsonrpc",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        reply = json.load(resp)
-    assert "error" not in reply, reply["error"]
-    return reply["result"]
-
-
 class OdooBackend:
     """A real Odoo 18 serving a copy of EC_ODOO_DB_TEMPLATE."""
 
     name = "odoo"
-    ENV = (
-        "EC_PG_HOST",
-        "EC_PG_PORT",
-        "EC_PG_USER",
-        "EC_PG_PASSWORD",
-        "EC_ODOO_CMD",
-        "EC_ODOO_ADDONS_PATH",
-        "EC_ODOO_DB_TEMPLATE",
-    )
+    ENV = ODOO_ENV
 
     @classmethod
     def missing_env(cls):
-        return [v for v in cls.ENV if not os.environ.get(v)]
+        return missing_odoo_env()
 
     def __init__(self, workdir):
         e = os.environ

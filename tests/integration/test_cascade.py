@@ -30,6 +30,7 @@ from stack import (
     execute_kw,
     free_udp_port,
     new_workdir,
+    skip_unless_real_odoo,
     wait_until,
 )
 
@@ -124,15 +125,7 @@ class Admin:
 
 @pytest.fixture(scope="module")
 def cascade_stack():
-    missing = OdooBackend.missing_env()
-    if missing:
-        pytest.skip(
-            "real Odoo not configured: set "
-            + ", ".join(missing)
-            + " (./bin/eldercare dev-env prints them)"
-        )
-    if os.geteuid() != 0:
-        pytest.skip("real Asterisk needs root (chroot)")
+    skip_unless_real_odoo(asterisk=True)
     workdir = new_workdir()
     backend = OdooBackend(workdir)
     st = phone = None

@@ -13,7 +13,13 @@ import shutil
 import sys
 
 import pytest
-from stack import OdooBackend, execute_kw, new_workdir, wait_until
+from stack import (
+    OdooBackend,
+    execute_kw,
+    new_workdir,
+    skip_unless_real_odoo,
+    wait_until,
+)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 if REPO not in sys.path:
@@ -72,13 +78,7 @@ class SmsOdoo(OdooBackend):
 
 @pytest.fixture(scope="module")
 def sms_stack():
-    missing = OdooBackend.missing_env()
-    if missing:
-        pytest.skip(
-            "real Odoo not configured: set "
-            + ", ".join(missing)
-            + " (./bin/eldercare dev-env prints them)"
-        )
+    skip_unless_real_odoo()
     workdir = new_workdir()
     odoo = kannel = None
     try:

@@ -19,6 +19,7 @@ from stack import (
     Stack,
     elder_call,
     new_workdir,
+    skip_unless_real_odoo,
     wait_until,
 )
 
@@ -33,11 +34,7 @@ CALLERS = {"pbx-a": ["13800138000", "13800138001"], "pbx-b": ["13800138002"]}
 def two_servers(request):
     workdir = new_workdir()
     if request.param == "odoo":
-        missing = OdooBackend.missing_env()
-        if missing:
-            pytest.skip("real Odoo not configured: set " + ", ".join(missing))
-        if os.geteuid() != 0:
-            pytest.skip("real Asterisk needs root (chroot)")
+        skip_unless_real_odoo(asterisk=True)
         backend = OdooBackend(workdir)
     else:
         backend = FakeBackend()
