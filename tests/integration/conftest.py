@@ -3,9 +3,6 @@ SIPp operator phones, against the real Odoo (copied template database; needs
 the EC_* variables) and against the fake JSON-RPC Odoo (always, where Asterisk
 can run). Skips only when Asterisk or Odoo cannot be had, with the reason."""
 
-import os
-import shutil
-
 import pytest
 
 # stack puts tools/asterisk, tests/bridge and the bridge package on sys.path
@@ -15,6 +12,7 @@ from stack import (
     OdooBackend,
     Stack,
     new_workdir,
+    remove_workdir,
     skip_unless_real_odoo,
 )
 
@@ -39,10 +37,7 @@ def stack(request):
         if st:
             st.close()
         backend.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 @pytest.fixture

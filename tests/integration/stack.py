@@ -35,10 +35,11 @@ from harness import (  # noqa: E402
     free_udp_port,
 )
 
-from tests.odoo_rpc import (  # noqa: E402, F401 (execute_kw: for the tests)
+from tests.tiers import (  # noqa: E402, F401 (execute_kw: for the tests)
     ODOO_ENV,
     execute_kw,
     missing_odoo_env,
+    remove_workdir,
     skip_unless_real_odoo,
 )
 
@@ -54,6 +55,25 @@ def wait_until(predicate, timeout=10.0, interval=0.05, message="condition"):
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+def sipp_uas_command(scenario, port, *options):
+    """SIPp answering on 127.0.0.1:``port`` (media on a free port) with the
+    UAS ``scenario``, plus ``options``."""
+    return [
+        SIPP,
+        "-sf",
+        scenario,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-mp",
+        str(free_udp_port()),
+        "-nostdin",
+        "-bind_local",
+        *options,
+    ]
 
 
 # ---------------------------------------------------------------- the bridge
@@ -130,26 +150,17 @@ class OperatorPhone:
         )
         log = open(os.path.join(self.workdir, f"sipp-uas-{self.ext}.log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [
-                SIPP,
-                "-sf",
+            sipp_uas_command(
                 scenario,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-mp",
-                str(free_udp_port()),
+                self.port,
                 "-aa",
-                "-nostdin",
-                "-bind_local",
                 "-max_recv_loops",
                 "1000",
                 "-timeout_error",
                 "-trace_err",
                 "-error_file",
                 os.path.join(self.workdir, f"sipp-uas-{self.ext}.err"),
-            ],
+            ),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

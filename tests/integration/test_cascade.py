@@ -16,20 +16,19 @@ the test; numbers outside the sim patterns go on to ``eldercare-dialer-out``.
 """
 
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
 from stack import (
-    SIPP,
     HarnessUnavailable,
     OdooBackend,
     Stack,
     _render_scenario,
     execute_kw,
-    free_udp_port,
     new_workdir,
+    remove_workdir,
+    sipp_uas_command,
     skip_unless_real_odoo,
     wait_until,
 )
@@ -54,22 +53,9 @@ class RingingPhone:
             "operator_uas.xml", self.workdir, RING_MS=10 * 60 * 1000
         )
         self.proc = subprocess.Popen(
-            [
-                SIPP,
-                "-sf",
-                scenario,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-mp",
-                str(free_udp_port()),
-                "-nostdin",
-                "-bind_local",
-                "-trace_msg",
-                "-message_file",
-                self.messages,
-            ],
+            sipp_uas_command(
+                scenario, self.port, "-trace_msg", "-message_file", self.messages
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
@@ -158,10 +144,7 @@ def cascade_stack():
         if st:
             st.close()
         backend.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 def make_alert(admin, tag, relatives):

@@ -9,7 +9,6 @@ phone comes back into Odoo.
 """
 
 import os
-import shutil
 import sys
 
 import pytest
@@ -17,6 +16,7 @@ from stack import (
     OdooBackend,
     execute_kw,
     new_workdir,
+    remove_workdir,
     skip_unless_real_odoo,
     wait_until,
 )
@@ -100,10 +100,7 @@ def sms_stack():
             kannel.close()
         if odoo:
             odoo.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 def carrier_got(kannel, text):

@@ -9,7 +9,6 @@ on the emergency line) must raise one alert each: none merged, none
 duplicated, every call-log row with its own linkedid."""
 
 import os
-import shutil
 
 import pytest
 from stack import (
@@ -19,6 +18,7 @@ from stack import (
     Stack,
     elder_call,
     new_workdir,
+    remove_workdir,
     skip_unless_real_odoo,
     wait_until,
 )
@@ -59,8 +59,7 @@ def two_servers(request):
         for st in stacks:
             st.close()
         backend.stop()
-        if not os.environ.get("EC_KEEP_LOGS"):
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 def _joined(stack, mark, caller):

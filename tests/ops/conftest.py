@@ -10,14 +10,13 @@ their Odoo dependencies, for the upgrade test's old release).
 
 import os
 import shlex
-import shutil
 import subprocess
 import tempfile
 import time
 
 import pytest
 
-from tests.odoo_rpc import skip_unless_real_odoo
+from tests.tiers import remove_workdir, skip_unless_real_odoo
 from tools.ecctl import odoo as odoo_mod
 from tools.ecctl import ops
 
@@ -97,7 +96,4 @@ def ops_env():
         yield env
     finally:
         env.drop_all()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"ops logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir, "ops")

@@ -26,7 +26,7 @@ import urllib.request
 import pytest
 import websocket
 
-from tests.odoo_rpc import execute_kw
+from tests.tiers import execute_kw
 from tools.ecctl import ops
 from tools.ecctl.pg import Cluster, free_port
 from tools.ecctl.server import (

@@ -1,9 +1,11 @@
-"""The real Odoo that the integration and ops tiers run against: the variables
-that name it (`./bin/eldercare dev-env` prints them, `./bin/eldercare test`
-sets them for its tiers) and one JSON-RPC ``execute_kw`` call."""
+"""Shared by the integration and ops tiers: the real Odoo they run against
+(the variables that name it: `./bin/eldercare dev-env` prints them,
+`./bin/eldercare test` sets them for its tiers), one JSON-RPC ``execute_kw``
+call, and their work directories."""
 
 import json
 import os
+import shutil
 import urllib.request
 
 import pytest
@@ -59,3 +61,12 @@ def execute_kw(
         reply = json.load(resp)
     assert "error" not in reply, reply["error"]
     return reply["result"]
+
+
+def remove_workdir(workdir, tier="integration"):
+    """Remove a tier's work directory, or keep it (and say where) when
+    EC_KEEP_LOGS is set."""
+    if os.environ.get("EC_KEEP_LOGS"):
+        print(f"{tier} logs kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
