@@ -65,6 +65,19 @@ def spawn(name, cmd, env=None):
     return proc
 
 
+def stop_group(proc, sig=signal.SIGTERM, timeout=10, kill_wait=5):
+    """Signal the process group of ``proc`` (a Popen started in its own
+    session), wait up to ``timeout`` s, then SIGKILL it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(kill_wait)
+
+
 def stop_process(name, sig=signal.SIGTERM, seconds=30):
     """Signal the process group started as `name`, wait for it, forget its pid."""
     pid = pid_alive(name)

@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 
 from .paths import ROOT
+from .procs import stop_group
 
 # The production options (workers, cron worker, memory and time limits,
 # proxy_mode) come from the repository's odoo.conf: one source for the demo,
@@ -390,14 +391,8 @@ class OdooBehindNginx:
         proc = self.odoo_proc
         if proc and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGCONT)
-                os.killpg(proc.pid, sig)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+                os.killpg(proc.pid, signal.SIGCONT)  # a paused server gets ``sig``
+            stop_group(proc, sig, timeout, kill_wait=10)
 
     def stop(self):
         self.stop_odoo()
