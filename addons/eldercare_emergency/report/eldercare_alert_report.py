@@ -11,6 +11,14 @@ DURATIONS = {
 }
 
 
+def _averaged(string, **kwargs):
+    """A figure of one alert that a group-by averages (times in seconds,
+    rates in %), shown with one decimal."""
+    return fields.Float(
+        string=string, readonly=True, aggregator="avg", digits=(16, 1), **kwargs
+    )
+
+
 class EldercareAlertReport(models.Model):
     """Response times of alerts (SQL view).
 
@@ -42,36 +50,18 @@ class EldercareAlertReport(models.Model):
     operator_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     is_overdue = fields.Boolean(string="Overdue", readonly=True)
-    answer_seconds = fields.Float(
-        string="Answer Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    confirm_seconds = fields.Float(
-        string="Confirm Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    dispatch_seconds = fields.Float(
-        string="Dispatch Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    onsite_seconds = fields.Float(
-        string="On Site Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    resolve_seconds = fields.Float(
-        string="Resolve Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    close_seconds = fields.Float(
-        string="Close Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    answered_60_rate = fields.Float(
-        string="% Answered ≤ 60 s",
-        readonly=True,
-        aggregator="avg",
-        digits=(16, 1),
+    answer_seconds = _averaged("Answer Time (s)")
+    confirm_seconds = _averaged("Confirm Time (s)")
+    dispatch_seconds = _averaged("Dispatch Time (s)")
+    onsite_seconds = _averaged("On Site Time (s)")
+    resolve_seconds = _averaged("Resolve Time (s)")
+    close_seconds = _averaged("Close Time (s)")
+    answered_60_rate = _averaged(
+        "% Answered ≤ 60 s",
         help="Target: 97.5 % of alerts answered within 60 seconds.",
     )
-    answered_180_rate = fields.Float(
-        string="% Answered ≤ 180 s",
-        readonly=True,
-        aggregator="avg",
-        digits=(16, 1),
+    answered_180_rate = _averaged(
+        "% Answered ≤ 180 s",
         help="Target: 99 % of alerts answered within 180 seconds.",
     )
 
