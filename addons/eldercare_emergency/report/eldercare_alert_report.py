@@ -1,22 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-DURATIONS = {
-    "answer_seconds": "answered_at",
-    "confirm_seconds": "confirmed_at",
-    "dispatch_seconds": "dispatched_at",
-    "onsite_seconds": "onsite_at",
-    "resolve_seconds": "resolved_at",
-    "close_seconds": "closed_at",
-}
-
-
-def _averaged(string, **kwargs):
-    """A figure of one alert that a group-by averages (times in seconds,
-    rates in %), shown with one decimal."""
-    return fields.Float(
-        string=string, readonly=True, aggregator="avg", digits=(16, 1), **kwargs
-    )
+from ..models.eldercare_alert import DURATIONS, averaged_figure
 
 
 class EldercareAlertReport(models.Model):
@@ -50,19 +35,21 @@ class EldercareAlertReport(models.Model):
     operator_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     is_overdue = fields.Boolean(string="Overdue", readonly=True)
-    answer_seconds = _averaged("Answer Time (s)")
-    confirm_seconds = _averaged("Confirm Time (s)")
-    dispatch_seconds = _averaged("Dispatch Time (s)")
-    onsite_seconds = _averaged("On Site Time (s)")
-    resolve_seconds = _averaged("Resolve Time (s)")
-    close_seconds = _averaged("Close Time (s)")
-    answered_60_rate = _averaged(
+    answer_seconds = averaged_figure("Answer Time (s)", readonly=True)
+    confirm_seconds = averaged_figure("Confirm Time (s)", readonly=True)
+    dispatch_seconds = averaged_figure("Dispatch Time (s)", readonly=True)
+    onsite_seconds = averaged_figure("On Site Time (s)", readonly=True)
+    resolve_seconds = averaged_figure("Resolve Time (s)", readonly=True)
+    close_seconds = averaged_figure("Close Time (s)", readonly=True)
+    answered_60_rate = averaged_figure(
         "% Answered ≤ 60 s",
         help="Target: 97.5 % of alerts answered within 60 seconds.",
+        readonly=True,
     )
-    answered_180_rate = _averaged(
+    answered_180_rate = averaged_figure(
         "% Answered ≤ 180 s",
         help="Target: 99 % of alerts answered within 180 seconds.",
+        readonly=True,
     )
 
     def _rate_sql(self, seconds):
