@@ -765,6 +765,13 @@ class OdooBackend:
         )
 
 
+def set_params(call, params):
+    """Write Odoo system parameters through the ORM; ``call(model, method,
+    *args)`` is a JSON-RPC caller of the test (an admin)."""
+    for key, value in params.items():
+        call("ir.config_parameter", "set_param", key, value)
+
+
 def new_workdir():
     return tempfile.mkdtemp(prefix="ec-it-")
 

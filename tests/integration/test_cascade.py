@@ -28,6 +28,7 @@ from stack import (
     execute_kw,
     new_workdir,
     remove_workdir,
+    set_params,
     sipp_uas_command,
     skip_unless_real_odoo,
     wait_until,
@@ -135,8 +136,7 @@ def cascade_stack():
             "eldercare_asterisk.cascade_passes": "1",
             "eldercare_asterisk.center_callback_number": "8000",
         }
-        for key, value in params.items():
-            admin("ir.config_parameter", "set_param", key, value)
+        set_params(admin, params)
         yield st, admin, phone
     finally:
         if phone:

@@ -17,6 +17,7 @@ from stack import (
     execute_kw,
     new_workdir,
     remove_workdir,
+    set_params,
     skip_unless_real_odoo,
     wait_until,
 )
@@ -91,9 +92,7 @@ def sms_stack():
             pytest.skip(str(exc))
         kannel.render()
         kannel.start()
-        for key, value in kannel.odoo_params().items():
-            odoo.call("ir.config_parameter", "set_param", key, value)
-        odoo.call("ir.config_parameter", "set_param", "eldercare_sms.quiet_hours", "")
+        set_params(odoo.call, {**kannel.odoo_params(), "eldercare_sms.quiet_hours": ""})
         yield odoo, kannel
     finally:
         if kannel:
