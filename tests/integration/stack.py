@@ -353,7 +353,20 @@ class AmiProbe:
 
 
 # ---------------------------------------------------------------- backends
-class FakeBackend:
+class _Backend:
+    """What the bridge is given to reach a backend: its URL, database and
+    the bridge user's credentials (``url``, ``db``, ``login``, ``password``)."""
+
+    def bridge_env(self):
+        return {
+            "EC_ODOO_URL": self.url,
+            "EC_ODOO_DB": self.db,
+            "EC_ODOO_LOGIN": self.login,
+            "EC_ODOO_PASSWORD": self.password,
+        }
+
+
+class FakeBackend(_Backend):
     """The fake JSON-RPC Odoo (tests/bridge/fake_odoo.py)."""
 
     name = "fake"
@@ -364,14 +377,6 @@ class FakeBackend:
         self.fake = FakeOdoo().start()
         self.url = self.fake.url
         self.db, self.login, self.password = "fake", "eldercare_bridge", "pw"
-
-    def bridge_env(self):
-        return {
-            "EC_ODOO_URL": self.url,
-            "EC_ODOO_DB": self.db,
-            "EC_ODOO_LOGIN": self.login,
-            "EC_ODOO_PASSWORD": self.password,
-        }
 
     def alerts(self, linkedid):
         alert = self.fake.alerts.get(linkedid)
@@ -448,7 +453,7 @@ class FakeBackend:
         self.fake.stop()
 
 
-class OdooBackend:
+class OdooBackend(_Backend):
     """A real Odoo 18 serving a copy of EC_ODOO_DB_TEMPLATE."""
 
     name = "odoo"
@@ -625,14 +630,6 @@ class OdooBackend:
             ],
         )
         self.rpc("ami_events", [])
-
-    def bridge_env(self):
-        return {
-            "EC_ODOO_URL": self.url,
-            "EC_ODOO_DB": self.db,
-            "EC_ODOO_LOGIN": self.login,
-            "EC_ODOO_PASSWORD": self.password,
-        }
 
     def alerts(self, linkedid):
         return self.psql(
