@@ -1,7 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import TransactionCase
 
-from odoo.addons.eldercare_base.tests.common import eldercare_user
+from odoo.addons.eldercare_base.tests.common import eldercare_area, eldercare_user
 
 
 class EldercareEmergencyCase(TransactionCase):
@@ -9,13 +9,12 @@ class EldercareEmergencyCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        Area = cls.env["eldercare.area"]
-        cls.city = Area.create({"name": "Testcity", "level": "city"})
-        cls.community = Area.create(
-            {"name": "Lotus Community", "level": "community", "parent_id": cls.city.id}
+        cls.city = eldercare_area(cls.env, "Testcity", "city")
+        cls.community = eldercare_area(
+            cls.env, "Lotus Community", "community", cls.city
         )
-        cls.other_community = Area.create(
-            {"name": "Pine Community", "level": "community", "parent_id": cls.city.id}
+        cls.other_community = eldercare_area(
+            cls.env, "Pine Community", "community", cls.city
         )
         cls.operator = eldercare_user(
             cls.env, "ec_operator", "Operator Wang", "operator"

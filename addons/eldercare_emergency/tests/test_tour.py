@@ -11,7 +11,7 @@ except ImportError:  # pragma: no cover
 
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
-from odoo.addons.eldercare_base.tests.common import eldercare_user
+from odoo.addons.eldercare_base.tests.common import eldercare_area, eldercare_user
 
 
 @tagged("post_install", "-at_install", "eldercare_tour")
@@ -48,11 +48,8 @@ class TestAlertTour(HttpCase):
 
         cls.startClassPatcher(patch.object(bus_model, "_sendone", _sendone))
 
-        Area = cls.env["eldercare.area"]
-        city = Area.create({"name": "Tour City", "level": "city"})
-        community = Area.create(
-            {"name": "Tour Community", "level": "community", "parent_id": city.id}
-        )
+        city = eldercare_area(cls.env, "Tour City", "city")
+        community = eldercare_area(cls.env, "Tour Community", "community", city)
         cls.worker = eldercare_user(cls.env, "ec_tour_worker", "Tour Worker", "worker")
         cls.operator = eldercare_user(
             cls.env, "ec_tour_operator", "Tour Operator", "operator"
