@@ -15,11 +15,10 @@ import secrets
 import shutil
 import socket
 import string
-import subprocess
 import time
 import urllib.parse
 
-from .procs import stop_group
+from .procs import start_detached, stop_group
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -141,16 +140,7 @@ class Kannel:
         """Start ``cmd`` as process ``name``, its output appended to
         ``log_path`` (default ``<name>.out`` in the work directory)."""
         log_path = log_path or os.path.join(self.workdir, f"{name}.out")
-        log = open(log_path, "ab")  # noqa: SIM115
-        self.procs[name] = subprocess.Popen(
-            cmd,
-            cwd=self.workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        self.procs[name] = start_detached(cmd, log_path, cwd=self.workdir)
         return self.procs[name]
 
     def _wait_port(self, port, name, timeout=15):

@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 
 from .paths import ROOT
-from .procs import stop_group
+from .procs import start_detached, stop_group
 
 # The production options (workers, cron worker, memory and time limits,
 # proxy_mode) come from the repository's odoo.conf: one source for the demo,
@@ -273,15 +273,7 @@ class Nginx:
     def start(self):
         self.write_config()
         self.check()
-        log = open(os.path.join(self.prefix, "nginx.out"), "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            self._cmd(),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        self.proc = start_detached(self._cmd(), os.path.join(self.prefix, "nginx.out"))
 
         def up():
             if self.proc.poll() is not None:
