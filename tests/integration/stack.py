@@ -42,19 +42,15 @@ from tests.tiers import (  # noqa: E402, F401 (execute_kw: for the tests)
     remove_workdir,
     skip_unless_real_odoo,
 )
+from tools.ecctl.server import wait_until as server_wait_until  # noqa: E402
 
 SIPP = "/usr/bin/sipp"
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05, message="condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+    """The first true result of ``predicate``; fails the test after
+    ``timeout`` s."""
+    return server_wait_until(predicate, timeout, message, interval, AssertionError)
 
 
 def sipp_uas_command(scenario, port, *options):

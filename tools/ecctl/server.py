@@ -195,14 +195,16 @@ def indent(text, prefix="    "):
     return "\n".join(prefix + line if line else line for line in text.split("\n"))
 
 
-def wait_until(predicate, timeout, message, interval=0.2):
+def wait_until(predicate, timeout, message, interval=0.2, error=RuntimeError):
+    """The first true result of ``predicate``, polled every ``interval`` s;
+    ``error`` when ``timeout`` s pass without one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
         if result:
             return result
         time.sleep(interval)
-    raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {message}")
+    raise error(f"timed out after {timeout:.0f} s waiting for {message}")
 
 
 def port_open(port, host="127.0.0.1"):
