@@ -127,7 +127,7 @@ class EldercareWorkOrder(models.Model):
         orders = self.sudo()
         if not orders:
             return
-        supervisors = self._eldercare_supervisors()
+        supervisors = self.env["res.users"]._eldercare_supervisors()
         orders._eldercare_schedule_for(
             {
                 order.id: supervisors.filtered(
