@@ -10,7 +10,7 @@ from .service_request import WO_DONE_STATES, WO_OPEN_STATES
 
 
 class EldercareServiceRequest(models.Model):
-    _inherit = "eldercare.service.request"
+    _inherit = "eldercare.service.request"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # matching and dispatch

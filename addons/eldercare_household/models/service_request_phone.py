@@ -11,7 +11,7 @@ _logger = logging.getLogger(__name__)
 
 
 class EldercareServiceRequest(models.Model):
-    _inherit = "eldercare.service.request"
+    _inherit = "eldercare.service.request"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # telephony entry point (contract)
