@@ -20,14 +20,13 @@ class TestCascade(EldercarePbxCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.worker = eldercare_user(
-            cls.env, "ec_cascade_worker", "社区 王工", "base.group_user", "operator"
+            cls.env, "ec_cascade_worker", "社区 王工", "operator"
         )
         cls.worker.partner_id.mobile = "13700008004"
         cls.supervisor = eldercare_user(
             cls.env,
             "ec_cascade_supervisor",
             "Cascade Supervisor",
-            "base.group_user",
             "supervisor",
         )
         cls.elder.write(

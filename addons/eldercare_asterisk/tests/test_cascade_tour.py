@@ -13,7 +13,6 @@ class TestCascadePanelTour(HttpCase):
             cls.env,
             "ec_tour_cascade_operator",
             "Tour Cascade Operator",
-            "base.group_user",
             "operator",
         )
         cls.operator.write({"eldercare_extension": "7311", "eldercare_on_duty": True})

@@ -24,12 +24,11 @@ class TestEscalation(EldercarePbxCase):
             cls.env,
             "ec_esc_supervisor",
             "Supervisor Zhou",
-            "base.group_user",
             "supervisor",
         )
         cls.supervisor.write({"eldercare_extension": "7103", "eldercare_on_call": True})
         cls.mobile_only = eldercare_user(
-            cls.env, "ec_esc_mobile", "Supervisor Qian", "base.group_user", "supervisor"
+            cls.env, "ec_esc_mobile", "Supervisor Qian", "supervisor"
         )
         cls.mobile_only.partner_id.mobile = "139 0000 7104"
         cls.mobile_only.eldercare_on_call = True

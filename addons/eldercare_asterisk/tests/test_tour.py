@@ -13,7 +13,6 @@ class TestCallPopupTour(HttpCase):
             cls.env,
             "ec_tour_pbx_operator",
             "Tour Operator",
-            "base.group_user",
             "operator",
         )
         cls.operator.eldercare_extension = "7301"

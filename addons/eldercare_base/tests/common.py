@@ -1,9 +1,25 @@
+import importlib.util
+import os
 from datetime import date
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
+
+BENCHMARKS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "benchmarks")
+
+
+def load_benchmark(testcase, name):
+    """The module ``benchmarks/<name>.py`` of the repository; skips
+    ``testcase`` when the addons run without the repository around them."""
+    path = os.path.join(BENCHMARKS, f"{name}.py")
+    if not os.path.exists(path):
+        testcase.skipTest(f"benchmarks/{name}.py not found")
+    spec = importlib.util.spec_from_file_location(name, path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
 
 
 def eldercare_area(env, name, level="community", parent=None):
@@ -27,6 +43,14 @@ def eldercare_user(env, login, name, *roles, **values):
 
 class EldercareCommon(BaseCommon):
     """Areas, elders, providers and contracts shared by the tests."""
+
+    @classmethod
+    def _archive_recurring_needs(cls):
+        """Only the recurring needs a test creates count (demo data may hold
+        others); archived without generating anything."""
+        cls.env["eldercare.recurring.need"].search([]).with_context(
+            eldercare_no_generate=True
+        ).active = False
 
     @classmethod
     def setUpClass(cls):

@@ -17,11 +17,9 @@ class CareCallCase(DialSyncMixin, EldercareCommon):
         params.set_param("eldercare_care_calls.max_attempts", "3")
         params.set_param("eldercare_care_calls.retry_minutes", "20")
         cls.coordinator = eldercare_user(
-            cls.env, "ec_care_coordinator", "协调员 刘", "base.group_user", "supervisor"
+            cls.env, "ec_care_coordinator", "协调员 刘", "supervisor"
         )
-        cls.worker = eldercare_user(
-            cls.env, "ec_care_worker", "社区 王工", "base.group_user", "operator"
-        )
+        cls.worker = eldercare_user(cls.env, "ec_care_worker", "社区 王工", "operator")
         cls.elder_a.worker_id = cls.worker
         cls.bridge = cls.env["eldercare.pbx.bridge"].with_user(
             cls.env.ref("eldercare_asterisk.user_eldercare_bridge")

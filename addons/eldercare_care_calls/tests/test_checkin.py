@@ -20,9 +20,7 @@ class TestCheckin(EldercarePbxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.worker = eldercare_user(
-            cls.env, "ec_checkin_worker", "社区 刘工", "base.group_user", "worker"
-        )
+        cls.worker = eldercare_user(cls.env, "ec_checkin_worker", "社区 刘工", "worker")
         cls.elder.worker_id = cls.worker
         cls.Plan = cls.env["eldercare.checkin.plan"]
         cls.Attempt = cls.env["eldercare.checkin.attempt"]
