@@ -187,6 +187,12 @@ def attempts(admin, alert):
     )
 
 
+def confirm_and_wait(admin, alert, cascade_state, message):
+    """Confirm ``alert`` (its cascade starts) and wait for ``cascade_state``."""
+    admin("eldercare.alert", "action_confirm", [alert])
+    wait_until(lambda: alert_state(admin, alert) == cascade_state, 60, 0.2, message)
+
+
 def alert_state(admin, alert):
     return admin("eldercare.alert", "read", [alert], ["cascade_state"])[0][
         "cascade_state"
@@ -200,13 +206,7 @@ def test_no_answer_then_acceptance_stops_the_cascade(cascade_stack):
         "accept",
         [("一号 不接", NO_ANSWER), ("二号 接受", ACCEPTS), ("三号", NEVER)],
     )
-    admin("eldercare.alert", "action_confirm", [alert])
-    wait_until(
-        lambda: alert_state(admin, alert) == "accepted",
-        60,
-        0.2,
-        "the cascade accepted by relative 2",
-    )
+    confirm_and_wait(admin, alert, "accepted", "the cascade accepted by relative 2")
     rows = attempts(admin, alert)
     assert [(r["number"], r["result"]) for r in rows] == [
         (NO_ANSWER, "no_answer"),
@@ -236,13 +236,7 @@ def test_everybody_refuses_then_the_supervisor_is_told(cascade_stack):
     alert = make_alert(
         admin, "refuse", [(f"拒绝{i}", n) for i, n in enumerate(REFUSES, 1)]
     )
-    admin("eldercare.alert", "action_confirm", [alert])
-    wait_until(
-        lambda: alert_state(admin, alert) == "exhausted",
-        60,
-        0.2,
-        "every relative refused",
-    )
+    confirm_and_wait(admin, alert, "exhausted", "every relative refused")
     rows = attempts(admin, alert)
     assert [(r["number"], r["result"], r["digit"]) for r in rows] == [
         (n, "refused", "2") for n in REFUSES

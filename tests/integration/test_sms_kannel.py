@@ -131,27 +131,24 @@ def test_sms_reaches_carrier_and_is_delivered(sms_stack):
     assert len(carrier_got(kannel, body)) == 1
 
 
-def test_alert_raised_texts_the_relative_in_their_language(sms_stack):
-    odoo, kannel = sms_stack
-    elder_id = odoo.call(
+def create_elder(odoo, name, **relative):
+    """An elder with one relative (``relative``: the relative's fields)."""
+    return odoo.call(
         "res.partner",
         "create",
-        {
-            "name": "Zhang Xiuying",
-            "is_elder": True,
-            "relative_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "Wang Li",
-                        "relation": "daughter",
-                        "phone": "13922223333",
-                        "lang": "en_US",
-                    },
-                )
-            ],
-        },
+        {"name": name, "is_elder": True, "relative_ids": [(0, 0, relative)]},
+    )
+
+
+def test_alert_raised_texts_the_relative_in_their_language(sms_stack):
+    odoo, kannel = sms_stack
+    elder_id = create_elder(
+        odoo,
+        "Zhang Xiuying",
+        name="Wang Li",
+        relation="daughter",
+        phone="13922223333",
+        lang="en_US",
     )
     alert_id = odoo.call("eldercare.alert", "create", {"elder_id": elder_id})
     alert = odoo.call("eldercare.alert", "read", [alert_id], ["name"])[0]
@@ -204,16 +201,8 @@ def test_kannel_down_queues_then_sends_once(sms_stack):
 
 def test_reply_from_a_relative_is_recorded(sms_stack):
     odoo, kannel = sms_stack
-    elder_id = odoo.call(
-        "res.partner",
-        "create",
-        {
-            "name": "Li Deming",
-            "is_elder": True,
-            "relative_ids": [
-                (0, 0, {"name": "Li Qiang", "relation": "son", "phone": "13955556666"})
-            ],
-        },
+    elder_id = create_elder(
+        odoo, "Li Deming", name="Li Qiang", relation="son", phone="13955556666"
     )
     kannel.send_mo("13955556666", "1 我马上去")
 
