@@ -131,12 +131,12 @@ def test_sms_reaches_carrier_and_is_delivered(sms_stack):
     assert len(carrier_got(kannel, body)) == 1
 
 
-def create_elder(odoo, name, **relative):
+def create_elder(odoo, elder_name, **relative):
     """An elder with one relative (``relative``: the relative's fields)."""
     return odoo.call(
         "res.partner",
         "create",
-        {"name": name, "is_elder": True, "relative_ids": [(0, 0, relative)]},
+        {"name": elder_name, "is_elder": True, "relative_ids": [(0, 0, relative)]},
     )
 
 
