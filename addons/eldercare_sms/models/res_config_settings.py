@@ -1,31 +1,30 @@
 from odoo import fields, models
 
-
-def _admin_setting(string, key, **kwargs):
-    """A setting stored as the system parameter ``eldercare_sms.<key>``,
-    readable and writable by administrators only (it holds the gateway's
-    address and credentials)."""
-    return fields.Char(
-        string,
-        config_parameter=f"eldercare_sms.{key}",
-        groups="base.group_system",
-        **kwargs,
-    )
+from odoo.addons.eldercare_base.tools import admin_setting
 
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    eldercare_sms_kannel_url = _admin_setting("Kannel sendsms URL", "kannel_url")
-    eldercare_sms_kannel_user = _admin_setting("Kannel User", "kannel_user")
-    eldercare_sms_kannel_password = _admin_setting("Kannel Password", "kannel_password")
-    eldercare_sms_kannel_sender = _admin_setting("Center SMS Number", "kannel_sender")
-    eldercare_sms_callback_url = _admin_setting(
-        "Odoo Address for Kannel", "callback_url"
+    eldercare_sms_kannel_url = admin_setting(
+        fields.Char, "Kannel sendsms URL", "eldercare_sms.kannel_url"
     )
-    eldercare_sms_quiet_hours = _admin_setting(
+    eldercare_sms_kannel_user = admin_setting(
+        fields.Char, "Kannel User", "eldercare_sms.kannel_user"
+    )
+    eldercare_sms_kannel_password = admin_setting(
+        fields.Char, "Kannel Password", "eldercare_sms.kannel_password"
+    )
+    eldercare_sms_kannel_sender = admin_setting(
+        fields.Char, "Center SMS Number", "eldercare_sms.kannel_sender"
+    )
+    eldercare_sms_callback_url = admin_setting(
+        fields.Char, "Odoo Address for Kannel", "eldercare_sms.callback_url"
+    )
+    eldercare_sms_quiet_hours = admin_setting(
+        fields.Char,
         "Quiet Hours",
-        "quiet_hours",
+        "eldercare_sms.quiet_hours",
         help='Local time window without non-urgent SMS, e.g. "21:00-08:00"; '
         "empty: none. Emergencies are always sent.",
     )
