@@ -3,13 +3,18 @@ SIPp operator phones, against the real Odoo (copied template database; needs
 the EC_* variables) and against the fake JSON-RPC Odoo (always, where Asterisk
 can run). Skips only when Asterisk or Odoo cannot be had, with the reason."""
 
-import os
-import shutil
-
 import pytest
 
 # stack puts tools/asterisk, tests/bridge and the bridge package on sys.path
-from stack import FakeBackend, HarnessUnavailable, OdooBackend, Stack, new_workdir
+from stack import (
+    FakeBackend,
+    HarnessUnavailable,
+    OdooBackend,
+    Stack,
+    new_workdir,
+    remove_workdir,
+    skip_unless_real_odoo,
+)
 
 
 @pytest.fixture(scope="module", params=["odoo", "fake"])
@@ -17,15 +22,7 @@ def stack(request):
     workdir = new_workdir()
     backend = None
     if request.param == "odoo":
-        missing = OdooBackend.missing_env()
-        if missing:
-            pytest.skip(
-                "real Odoo not configured: set "
-                + ", ".join(missing)
-                + " (./bin/eldercare dev-env prints them)"
-            )
-        if os.geteuid() != 0:
-            pytest.skip("real Asterisk needs root (chroot)")
+        skip_unless_real_odoo(asterisk=True)
         backend = OdooBackend(workdir)
     else:
         backend = FakeBackend()
@@ -40,10 +37,7 @@ def stack(request):
         if st:
             st.close()
         backend.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 @pytest.fixture

@@ -35,18 +35,41 @@ from harness import (  # noqa: E402
     free_udp_port,
 )
 
+from tests.tiers import (  # noqa: E402, F401 (execute_kw: for the tests)
+    ODOO_ENV,
+    execute_kw,
+    missing_odoo_env,
+    remove_workdir,
+    skip_unless_real_odoo,
+)
+from tools.ecctl.server import wait_until as server_wait_until  # noqa: E402
+
 SIPP = "/usr/bin/sipp"
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05, message="condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+    """The first true result of ``predicate``; fails the test after
+    ``timeout`` s."""
+    return server_wait_until(predicate, timeout, message, interval, AssertionError)
+
+
+def sipp_uas_command(scenario, port, *options):
+    """SIPp answering on 127.0.0.1:``port`` (media on a free port) with the
+    UAS ``scenario``, plus ``options``."""
+    return [
+        SIPP,
+        "-sf",
+        scenario,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-mp",
+        str(free_udp_port()),
+        "-nostdin",
+        "-bind_local",
+        *options,
+    ]
 
 
 # ---------------------------------------------------------------- the bridge
@@ -123,26 +146,17 @@ class OperatorPhone:
         )
         log = open(os.path.join(self.workdir, f"sipp-uas-{self.ext}.log"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [
-                SIPP,
-                "-sf",
+            sipp_uas_command(
                 scenario,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-mp",
-                str(free_udp_port()),
+                self.port,
                 "-aa",
-                "-nostdin",
-                "-bind_local",
                 "-max_recv_loops",
                 "1000",
                 "-timeout_error",
                 "-trace_err",
                 "-error_file",
                 os.path.join(self.workdir, f"sipp-uas-{self.ext}.err"),
-            ],
+            ),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -335,7 +349,20 @@ class AmiProbe:
 
 
 # ---------------------------------------------------------------- backends
-class FakeBackend:
+class _Backend:
+    """What the bridge is given to reach a backend: its URL, database and
+    the bridge user's credentials (``url``, ``db``, ``login``, ``password``)."""
+
+    def bridge_env(self):
+        return {
+            "EC_ODOO_URL": self.url,
+            "EC_ODOO_DB": self.db,
+            "EC_ODOO_LOGIN": self.login,
+            "EC_ODOO_PASSWORD": self.password,
+        }
+
+
+class FakeBackend(_Backend):
     """The fake JSON-RPC Odoo (tests/bridge/fake_odoo.py)."""
 
     name = "fake"
@@ -346,14 +373,6 @@ class FakeBackend:
         self.fake = FakeOdoo().start()
         self.url = self.fake.url
         self.db, self.login, self.password = "fake", "eldercare_bridge", "pw"
-
-    def bridge_env(self):
-        return {
-            "EC_ODOO_URL": self.url,
-            "EC_ODOO_DB": self.db,
-            "EC_ODOO_LOGIN": self.login,
-            "EC_ODOO_PASSWORD": self.password,
-        }
 
     def alerts(self, linkedid):
         alert = self.fake.alerts.get(linkedid)
@@ -430,47 +449,15 @@ class FakeBackend:
         self.fake.stop()
 
 
-def execute_kw(
-    url, db, uid, password, model, method, args=(), kwargs=None, timeout=120
-):
-    """One JSON-RPC ``execute_kw`` call as user ``uid``; Odoo's error fails the test."""
-    body = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "params": {
-            "service": "object",
-            "method": "execute_kw",
-            "args": [db, uid, password, model, method, list(args), kwargs or {}],
-        },
-    }
-    req = urllib.request.Request(
-        url + "/jsonrpc",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        reply = json.load(resp)
-    assert "error" not in reply, reply["error"]
-    return reply["result"]
-
-
-class OdooBackend:
+class OdooBackend(_Backend):
     """A real Odoo 18 serving a copy of EC_ODOO_DB_TEMPLATE."""
 
     name = "odoo"
-    ENV = (
-        "EC_PG_HOST",
-        "EC_PG_PORT",
-        "EC_PG_USER",
-        "EC_PG_PASSWORD",
-        "EC_ODOO_CMD",
-        "EC_ODOO_ADDONS_PATH",
-        "EC_ODOO_DB_TEMPLATE",
-    )
+    ENV = ODOO_ENV
 
     @classmethod
     def missing_env(cls):
-        return [v for v in cls.ENV if not os.environ.get(v)]
+        return missing_odoo_env()
 
     def __init__(self, workdir):
         e = os.environ
@@ -645,14 +632,6 @@ class OdooBackend:
         )
         self.rpc("ami_events", [])
 
-    def bridge_env(self):
-        return {
-            "EC_ODOO_URL": self.url,
-            "EC_ODOO_DB": self.db,
-            "EC_ODOO_LOGIN": self.login,
-            "EC_ODOO_PASSWORD": self.password,
-        }
-
     def alerts(self, linkedid):
         return self.psql(
             "SELECT id, elder_id FROM eldercare_alert WHERE call_linkedid = %s",
@@ -782,6 +761,13 @@ class OdooBackend:
             check=False,
             timeout=120,
         )
+
+
+def set_params(call, params):
+    """Write Odoo system parameters through the ORM; ``call(model, method,
+    *args)`` is a JSON-RPC caller of the test (an admin)."""
+    for key, value in params.items():
+        call("ir.config_parameter", "set_param", key, value)
 
 
 def new_workdir():

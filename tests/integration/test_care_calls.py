@@ -11,7 +11,7 @@ switched off (the machine's clock may be in the night of Shanghai).
 """
 
 import pytest
-from stack import wait_until
+from stack import set_params, wait_until
 from test_cascade import cascade_stack  # noqa: F401  (the stack, sim context)
 
 SURVEY_PRESSES_2 = "19992000301"
@@ -28,8 +28,7 @@ def care_stack(cascade_stack):  # noqa: F811
         "eldercare_care_calls.survey_delay_minutes": "0",
         "eldercare_care_calls.ring_seconds": "10",
     }
-    for key, value in params.items():
-        admin("ir.config_parameter", "set_param", key, value)
+    set_params(admin, params)
     return stack, admin
 
 

@@ -16,20 +16,21 @@ the test; numbers outside the sim patterns go on to ``eldercare-dialer-out``.
 """
 
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
 from stack import (
-    SIPP,
     HarnessUnavailable,
     OdooBackend,
     Stack,
     _render_scenario,
     execute_kw,
-    free_udp_port,
     new_workdir,
+    remove_workdir,
+    set_params,
+    sipp_uas_command,
+    skip_unless_real_odoo,
     wait_until,
 )
 
@@ -53,22 +54,9 @@ class RingingPhone:
             "operator_uas.xml", self.workdir, RING_MS=10 * 60 * 1000
         )
         self.proc = subprocess.Popen(
-            [
-                SIPP,
-                "-sf",
-                scenario,
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-mp",
-                str(free_udp_port()),
-                "-nostdin",
-                "-bind_local",
-                "-trace_msg",
-                "-message_file",
-                self.messages,
-            ],
+            sipp_uas_command(
+                scenario, self.port, "-trace_msg", "-message_file", self.messages
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
@@ -124,15 +112,7 @@ class Admin:
 
 @pytest.fixture(scope="module")
 def cascade_stack():
-    missing = OdooBackend.missing_env()
-    if missing:
-        pytest.skip(
-            "real Odoo not configured: set "
-            + ", ".join(missing)
-            + " (./bin/eldercare dev-env prints them)"
-        )
-    if os.geteuid() != 0:
-        pytest.skip("real Asterisk needs root (chroot)")
+    skip_unless_real_odoo(asterisk=True)
     workdir = new_workdir()
     backend = OdooBackend(workdir)
     st = phone = None
@@ -156,8 +136,7 @@ def cascade_stack():
             "eldercare_asterisk.cascade_passes": "1",
             "eldercare_asterisk.center_callback_number": "8000",
         }
-        for key, value in params.items():
-            admin("ir.config_parameter", "set_param", key, value)
+        set_params(admin, params)
         yield st, admin, phone
     finally:
         if phone:
@@ -165,10 +144,7 @@ def cascade_stack():
         if st:
             st.close()
         backend.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 def make_alert(admin, tag, relatives):
@@ -211,6 +187,12 @@ def attempts(admin, alert):
     )
 
 
+def confirm_and_wait(admin, alert, cascade_state, message):
+    """Confirm ``alert`` (its cascade starts) and wait for ``cascade_state``."""
+    admin("eldercare.alert", "action_confirm", [alert])
+    wait_until(lambda: alert_state(admin, alert) == cascade_state, 60, 0.2, message)
+
+
 def alert_state(admin, alert):
     return admin("eldercare.alert", "read", [alert], ["cascade_state"])[0][
         "cascade_state"
@@ -224,13 +206,7 @@ def test_no_answer_then_acceptance_stops_the_cascade(cascade_stack):
         "accept",
         [("一号 不接", NO_ANSWER), ("二号 接受", ACCEPTS), ("三号", NEVER)],
     )
-    admin("eldercare.alert", "action_confirm", [alert])
-    wait_until(
-        lambda: alert_state(admin, alert) == "accepted",
-        60,
-        0.2,
-        "the cascade accepted by relative 2",
-    )
+    confirm_and_wait(admin, alert, "accepted", "the cascade accepted by relative 2")
     rows = attempts(admin, alert)
     assert [(r["number"], r["result"]) for r in rows] == [
         (NO_ANSWER, "no_answer"),
@@ -260,13 +236,7 @@ def test_everybody_refuses_then_the_supervisor_is_told(cascade_stack):
     alert = make_alert(
         admin, "refuse", [(f"拒绝{i}", n) for i, n in enumerate(REFUSES, 1)]
     )
-    admin("eldercare.alert", "action_confirm", [alert])
-    wait_until(
-        lambda: alert_state(admin, alert) == "exhausted",
-        60,
-        0.2,
-        "every relative refused",
-    )
+    confirm_and_wait(admin, alert, "exhausted", "every relative refused")
     rows = attempts(admin, alert)
     assert [(r["number"], r["result"], r["digit"]) for r in rows] == [
         (n, "refused", "2") for n in REFUSES

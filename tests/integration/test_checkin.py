@@ -14,7 +14,7 @@ import random
 import zoneinfo
 
 import pytest
-from stack import wait_until
+from stack import set_params, wait_until
 from test_cascade import cascade_stack  # noqa: F401 - the shared stack fixture
 
 SERVICE_DID = "8000"
@@ -31,8 +31,7 @@ def checkin_stack(cascade_stack):  # noqa: F811 - the fixture, by name
         "eldercare_care_calls.checkin_ring_seconds": "6",
         "eldercare_care_calls.checkin_retry_seconds": "2",
     }
-    for key, value in params.items():
-        admin("ir.config_parameter", "set_param", key, value)
+    set_params(admin, params)
     return st, admin
 
 

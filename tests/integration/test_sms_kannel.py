@@ -9,11 +9,18 @@ phone comes back into Odoo.
 """
 
 import os
-import shutil
 import sys
 
 import pytest
-from stack import OdooBackend, execute_kw, new_workdir, wait_until
+from stack import (
+    OdooBackend,
+    execute_kw,
+    new_workdir,
+    remove_workdir,
+    set_params,
+    skip_unless_real_odoo,
+    wait_until,
+)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 if REPO not in sys.path:
@@ -72,13 +79,7 @@ class SmsOdoo(OdooBackend):
 
 @pytest.fixture(scope="module")
 def sms_stack():
-    missing = OdooBackend.missing_env()
-    if missing:
-        pytest.skip(
-            "real Odoo not configured: set "
-            + ", ".join(missing)
-            + " (./bin/eldercare dev-env prints them)"
-        )
+    skip_unless_real_odoo()
     workdir = new_workdir()
     odoo = kannel = None
     try:
@@ -91,19 +92,14 @@ def sms_stack():
             pytest.skip(str(exc))
         kannel.render()
         kannel.start()
-        for key, value in kannel.odoo_params().items():
-            odoo.call("ir.config_parameter", "set_param", key, value)
-        odoo.call("ir.config_parameter", "set_param", "eldercare_sms.quiet_hours", "")
+        set_params(odoo.call, {**kannel.odoo_params(), "eldercare_sms.quiet_hours": ""})
         yield odoo, kannel
     finally:
         if kannel:
             kannel.close()
         if odoo:
             odoo.stop()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"integration logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 def carrier_got(kannel, text):
@@ -135,27 +131,24 @@ def test_sms_reaches_carrier_and_is_delivered(sms_stack):
     assert len(carrier_got(kannel, body)) == 1
 
 
-def test_alert_raised_texts_the_relative_in_their_language(sms_stack):
-    odoo, kannel = sms_stack
-    elder_id = odoo.call(
+def create_elder(odoo, elder_name, **relative):
+    """An elder with one relative (``relative``: the relative's fields)."""
+    return odoo.call(
         "res.partner",
         "create",
-        {
-            "name": "Zhang Xiuying",
-            "is_elder": True,
-            "relative_ids": [
-                (
-                    0,
-                    0,
-                    {
-                        "name": "Wang Li",
-                        "relation": "daughter",
-                        "phone": "13922223333",
-                        "lang": "en_US",
-                    },
-                )
-            ],
-        },
+        {"name": elder_name, "is_elder": True, "relative_ids": [(0, 0, relative)]},
+    )
+
+
+def test_alert_raised_texts_the_relative_in_their_language(sms_stack):
+    odoo, kannel = sms_stack
+    elder_id = create_elder(
+        odoo,
+        "Zhang Xiuying",
+        name="Wang Li",
+        relation="daughter",
+        phone="13922223333",
+        lang="en_US",
     )
     alert_id = odoo.call("eldercare.alert", "create", {"elder_id": elder_id})
     alert = odoo.call("eldercare.alert", "read", [alert_id], ["name"])[0]
@@ -208,16 +201,8 @@ def test_kannel_down_queues_then_sends_once(sms_stack):
 
 def test_reply_from_a_relative_is_recorded(sms_stack):
     odoo, kannel = sms_stack
-    elder_id = odoo.call(
-        "res.partner",
-        "create",
-        {
-            "name": "Li Deming",
-            "is_elder": True,
-            "relative_ids": [
-                (0, 0, {"name": "Li Qiang", "relation": "son", "phone": "13955556666"})
-            ],
-        },
+    elder_id = create_elder(
+        odoo, "Li Deming", name="Li Qiang", relation="son", phone="13955556666"
     )
     kannel.send_mo("13955556666", "1 我马上去")
 

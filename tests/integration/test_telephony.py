@@ -41,6 +41,19 @@ def _events(stack, mark, **match):
     ]
 
 
+def _outer_leg(stack, mark, linkedid):
+    """The caller's channel (the outer leg, ``;1``) of call ``linkedid``."""
+    return wait_until(
+        lambda: [
+            e["Channel"]
+            for e in _events(stack, mark, Event="Newchannel")
+            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
+        ],
+        5,
+        message=f"the caller's channel of {linkedid}",
+    )[0]
+
+
 def _wait(stack, mark, timeout=10, **match):
     return wait_until(
         lambda: _events(stack, mark, **match), timeout, message=f"AMI event {match}"
@@ -56,15 +69,7 @@ def _ivr_call(stack, caller):
         stack, mark, Event="Newexten", Context="eldercare-ivr", Application="Read"
     )
     linkedid = read["Linkedid"]
-    outer = wait_until(
-        lambda: [
-            e["Channel"]
-            for e in _events(stack, mark, Event="Newchannel")
-            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
-        ],
-        5,
-        message="call leg",
-    )[0]
+    outer = _outer_leg(stack, mark, linkedid)
     return mark, linkedid, outer
 
 
@@ -433,15 +438,7 @@ def test_bridge_dead_for_a_whole_emergency_call_alert_raised_once_when_back(
     mark = len(stack.ami.events)
     stack.ami.originate(EMERGENCY_DID, caller, wait=60)
     linkedid = _linkedid_in_queue(stack, mark, "eldercare-emergency", caller)
-    outer = wait_until(
-        lambda: [
-            e["Channel"]
-            for e in _events(stack, mark, Event="Newchannel")
-            if e.get("Linkedid") == linkedid and e["Channel"].endswith(";1")
-        ],
-        5,
-        message="the caller's channel",
-    )[0]
+    outer = _outer_leg(stack, mark, linkedid)
     stack.ami.action("Hangup", Channel=outer)
     wait_until(
         lambda: [

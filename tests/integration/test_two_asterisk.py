@@ -9,7 +9,6 @@ on the emergency line) must raise one alert each: none merged, none
 duplicated, every call-log row with its own linkedid."""
 
 import os
-import shutil
 
 import pytest
 from stack import (
@@ -19,6 +18,8 @@ from stack import (
     Stack,
     elder_call,
     new_workdir,
+    remove_workdir,
+    skip_unless_real_odoo,
     wait_until,
 )
 
@@ -33,11 +34,7 @@ CALLERS = {"pbx-a": ["13800138000", "13800138001"], "pbx-b": ["13800138002"]}
 def two_servers(request):
     workdir = new_workdir()
     if request.param == "odoo":
-        missing = OdooBackend.missing_env()
-        if missing:
-            pytest.skip("real Odoo not configured: set " + ", ".join(missing))
-        if os.geteuid() != 0:
-            pytest.skip("real Asterisk needs root (chroot)")
+        skip_unless_real_odoo(asterisk=True)
         backend = OdooBackend(workdir)
     else:
         backend = FakeBackend()
@@ -62,8 +59,7 @@ def two_servers(request):
         for st in stacks:
             st.close()
         backend.stop()
-        if not os.environ.get("EC_KEEP_LOGS"):
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir)
 
 
 def _joined(stack, mark, caller):

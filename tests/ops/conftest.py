@@ -10,25 +10,15 @@ their Odoo dependencies, for the upgrade test's old release).
 
 import os
 import shlex
-import shutil
 import subprocess
 import tempfile
 import time
 
 import pytest
 
+from tests.tiers import remove_workdir, skip_unless_real_odoo
 from tools.ecctl import odoo as odoo_mod
 from tools.ecctl import ops
-
-ENV = (
-    "EC_PG_HOST",
-    "EC_PG_PORT",
-    "EC_PG_USER",
-    "EC_PG_PASSWORD",
-    "EC_ODOO_CMD",
-    "EC_ODOO_ADDONS_PATH",
-    "EC_ODOO_DB_TEMPLATE",
-)
 
 
 class OdooCmd:
@@ -98,13 +88,7 @@ class Env:
 
 @pytest.fixture(scope="session")
 def ops_env():
-    missing = [v for v in ENV if not os.environ.get(v)]
-    if missing:
-        pytest.skip(
-            "real Odoo not configured: set "
-            + ", ".join(missing)
-            + " (./bin/eldercare dev-env prints them)"
-        )
+    skip_unless_real_odoo()
     workdir = tempfile.mkdtemp(prefix="ec-ops-")
     os.chmod(workdir, 0o755)
     env = Env(workdir)
@@ -112,7 +96,4 @@ def ops_env():
         yield env
     finally:
         env.drop_all()
-        if os.environ.get("EC_KEEP_LOGS"):
-            print(f"ops logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        remove_workdir(workdir, "ops")

@@ -26,6 +26,7 @@ import urllib.request
 import pytest
 import websocket
 
+from tests.tiers import execute_kw
 from tools.ecctl import ops
 from tools.ecctl.pg import Cluster, free_port
 from tools.ecctl.server import (
@@ -161,32 +162,16 @@ class Platform:
 
     def route(self, base_url, calls, timeout=60):
         """The bridge's routing call (JSON-RPC, as the bridge sends it)."""
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.db,
-                    self.uid(BRIDGE_LOGIN),
-                    self.password,
-                    "eldercare.pbx.bridge",
-                    "agi_route_batch",
-                    [calls],
-                    {},
-                ],
-            },
-        }
-        req = urllib.request.Request(
-            base_url + "/jsonrpc",
-            json.dumps(body).encode(),
-            {"Content-Type": "application/json"},
+        return execute_kw(
+            base_url,
+            self.db,
+            self.uid(BRIDGE_LOGIN),
+            self.password,
+            "eldercare.pbx.bridge",
+            "agi_route_batch",
+            [calls],
+            timeout=timeout,
         )
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            reply = json.load(resp)
-        assert "error" not in reply, reply
-        return reply["result"]
 
     def alert_counts(self, linkedids):
         rows = ops.psql(

@@ -13,12 +13,12 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import string
-import subprocess
 import time
 import urllib.parse
+
+from .procs import start_detached, stop_group
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -136,17 +136,11 @@ class Kannel:
         }
 
     # -- processes -------------------------------------------------------------
-    def _spawn(self, name, cmd):
-        log = open(os.path.join(self.workdir, f"{name}.out"), "ab")  # noqa: SIM115
-        self.procs[name] = subprocess.Popen(
-            cmd,
-            cwd=self.workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+    def _spawn(self, name, cmd, log_path=None):
+        """Start ``cmd`` as process ``name``, its output appended to
+        ``log_path`` (default ``<name>.out`` in the work directory)."""
+        log_path = log_path or os.path.join(self.workdir, f"{name}.out")
+        self.procs[name] = start_detached(cmd, log_path, cwd=self.workdir)
         return self.procs[name]
 
     def _wait_port(self, port, name, timeout=15):
@@ -190,16 +184,7 @@ class Kannel:
             cmd += ["-m", "1", f"{sender} {CENTER_NUMBER} data {data}"]
         else:
             cmd += ["-m", "0", f"0 {CENTER_NUMBER} text nop"]
-        log = open(self.simulator_log, "ab")  # noqa: SIM115
-        self.procs["simulator"] = subprocess.Popen(
-            cmd,
-            cwd=self.workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        self._spawn("simulator", cmd, self.simulator_log)
         self._wait_log(
             os.path.join(self.workdir, "bearerbox.log"),
             "Fakesmsc client connected",
@@ -238,14 +223,7 @@ class Kannel:
         proc = self.procs.pop(name, None)
         if not proc or proc.poll() is not None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop_group(proc, timeout=timeout)
 
     def stop(self):
         """Kannel down (smsbox first, then bearerbox), simulator kept or not."""

@@ -16,6 +16,8 @@ from .paths import ADDONS_DIR, ROOT
 from .pg import free_port
 
 ELDERCARE_PREFIX = "eldercare_"
+# one Odoo process, no HTTP server, no cron thread: the runs that end
+ONE_PROCESS = ("--no-http", "--workers", "0", "--max-cron-threads", "0")
 INSTALL_HINT = (
     "Install Odoo 18.0 Community first: Odoo's official packages "
     "(nightly.odoo.com, 18.0) or its source (git clone -b 18.0 "
@@ -291,11 +293,7 @@ def odoo_shell(odoo, config_args, db, code, values=None, timeout=900):
         *config_args,
         "-d",
         db,
-        "--no-http",
-        "--workers",
-        "0",
-        "--max-cron-threads",
-        "0",
+        *ONE_PROCESS,
         "--log-level",
         "warn",
     ]

@@ -24,6 +24,7 @@ import tarfile
 
 from . import odoo as odoo_mod
 from .paths import ROOT
+from .pg import PgClient
 
 MANIFEST = "manifest.json"
 DUMP = "db.dump"
@@ -35,7 +36,7 @@ class OpsError(RuntimeError):
     pass
 
 
-class PgServer:
+class PgServer(PgClient):
     """An existing PostgreSQL, as an Odoo config file names it."""
 
     def __init__(self, host, port, user, password):
@@ -57,30 +58,24 @@ class PgServer:
             opts.get("db_password"),
         )
 
-    def env(self):
-        env = dict(os.environ)
-        env.update(
-            PGHOST=self.host,
-            PGPORT=str(self.port),
-            PGUSER=self.user,
-            PGPASSWORD=self.password,
-            PGDATABASE="postgres",
-        )
-        return env
+
+def _pg_tool(pg, what, cmd):
+    """Run a PostgreSQL client tool against ``pg``; OpsError saying ``what``
+    failed, with its stderr, when it does."""
+    out = subprocess.run(cmd, env=pg.env(), capture_output=True, text=True, check=False)
+    if out.returncode:
+        raise OpsError(f"{what} failed: {out.stderr.strip()}")
+    return out
 
 
 def psql(pg, db, sql):
     """Read-only queries of the tools (counts, module states): rows of text."""
-    out = subprocess.run(
+    out = _pg_tool(
+        pg,
+        f"psql on {db}",
         ["psql", "-X", "-q", "-t", "-A", "-F", "\t", "-v", "ON_ERROR_STOP=1"]
         + ["-d", db, "-c", sql],
-        env=pg.env(),
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    if out.returncode:
-        raise OpsError(f"psql on {db} failed: {out.stderr.strip()}")
     return [line.split("\t") for line in out.stdout.splitlines() if line]
 
 
@@ -141,16 +136,12 @@ def backup(pg, db, data_dir, dest_dir, odoo_version=None):
     os.chmod(dest_dir, 0o700)  # a backup holds the elders' health data
     modules = installed_modules(pg, db)
     counts = table_counts(pg, db)
-    out = subprocess.run(
+    _pg_tool(
+        pg,
+        "pg_dump",
         ["pg_dump", "--format=custom", "--no-owner", "--file"]
         + [os.path.join(dest_dir, DUMP), db],
-        env=pg.env(),
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    if out.returncode:
-        raise OpsError(f"pg_dump failed: {out.stderr.strip()}")
     store = filestore_dir(data_dir, db)
     files = 0
     with tarfile.open(os.path.join(dest_dir, FILESTORE), "w:gz") as tar:
@@ -267,11 +258,7 @@ def upgrade(odoo, pg, db, config_args, logfile, addons=None, timeout=3600):
         *odoo.cmd,
         *config_args,
         *args,
-        "--workers",
-        "0",
-        "--max-cron-threads",
-        "0",
-        "--no-http",
+        *odoo_mod.ONE_PROCESS,
         "--stop-after-init",
         "--logfile",
         logfile,

@@ -45,7 +45,24 @@ def _run_as_user():
     return "postgres"
 
 
-class Cluster:
+class PgClient:
+    """What the PostgreSQL client tools need: ``host``, ``port``, ``user`` and
+    ``password``, set by the subclass."""
+
+    def env(self):
+        """The environment for psql, pg_dump & co. against this server."""
+        env = dict(os.environ)
+        env.update(
+            PGHOST=self.host,
+            PGPORT=str(self.port),
+            PGUSER=self.user,
+            PGPASSWORD=self.password,
+            PGDATABASE="postgres",
+        )
+        return env
+
+
+class Cluster(PgClient):
     def __init__(self, datadir, port, for_tests=False):
         self.datadir = os.path.abspath(datadir)
         self.port = int(port)
@@ -67,17 +84,6 @@ class Cluster:
     def password(self):
         with open(self.password_file) as handle:
             return handle.read().strip()
-
-    def env(self):
-        env = dict(os.environ)
-        env.update(
-            PGHOST=self.host,
-            PGPORT=str(self.port),
-            PGUSER=self.user,
-            PGPASSWORD=self.password,
-            PGDATABASE="postgres",
-        )
-        return env
 
     # -- lifecycle -----------------------------------------------------------
     def ensure(self):

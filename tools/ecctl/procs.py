@@ -47,22 +47,40 @@ def record_pid(name, pid):
         handle.write(str(pid))
 
 
+def start_detached(cmd, log_path, **popen):
+    """Start ``cmd`` in its own session (one process group for
+    :func:`stop_group`), stdin closed, stdout and stderr appended to
+    ``log_path``; ``popen``: more arguments of Popen (cwd, env)."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **popen,
+        )
+
+
 def spawn(name, cmd, env=None):
     """Start `cmd` detached in its own session, output in var/log/<name>.out."""
     os.makedirs(LOG_DIR, exist_ok=True)
-    out = open(os.path.join(LOG_DIR, f"{name}.out"), "ab")  # noqa: SIM115
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    out.close()
+    proc = start_detached(cmd, os.path.join(LOG_DIR, f"{name}.out"), cwd=ROOT, env=env)
     record_pid(name, proc.pid)
     return proc
+
+
+def stop_group(proc, sig=signal.SIGTERM, timeout=10, kill_wait=5):
+    """Signal the process group of ``proc`` (a Popen started in its own
+    session), wait up to ``timeout`` s, then SIGKILL it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(kill_wait)
 
 
 def stop_process(name, sig=signal.SIGTERM, seconds=30):

@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 
 from .paths import ROOT
+from .procs import start_detached, stop_group
 
 # The production options (workers, cron worker, memory and time limits,
 # proxy_mode) come from the repository's odoo.conf: one source for the demo,
@@ -194,14 +195,16 @@ def indent(text, prefix="    "):
     return "\n".join(prefix + line if line else line for line in text.split("\n"))
 
 
-def wait_until(predicate, timeout, message, interval=0.2):
+def wait_until(predicate, timeout, message, interval=0.2, error=RuntimeError):
+    """The first true result of ``predicate``, polled every ``interval`` s;
+    ``error`` when ``timeout`` s pass without one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
         if result:
             return result
         time.sleep(interval)
-    raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {message}")
+    raise error(f"timed out after {timeout:.0f} s waiting for {message}")
 
 
 def port_open(port, host="127.0.0.1"):
@@ -272,15 +275,7 @@ class Nginx:
     def start(self):
         self.write_config()
         self.check()
-        log = open(os.path.join(self.prefix, "nginx.out"), "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            self._cmd(),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        self.proc = start_detached(self._cmd(), os.path.join(self.prefix, "nginx.out"))
 
         def up():
             if self.proc.poll() is not None:
@@ -390,14 +385,8 @@ class OdooBehindNginx:
         proc = self.odoo_proc
         if proc and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGCONT)
-                os.killpg(proc.pid, sig)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+                os.killpg(proc.pid, signal.SIGCONT)  # a paused server gets ``sig``
+            stop_group(proc, sig, timeout, kill_wait=10)
 
     def stop(self):
         self.stop_odoo()

@@ -483,7 +483,7 @@ class EldercareAlert(models.Model):
         if not self:
             return
         self.write({"cascade_state": "exhausted"})
-        supervisors = self._eldercare_supervisors()
+        supervisors = self.env["res.users"]._eldercare_supervisors()
         for alert in self:
             tried = len(alert.cascade_attempt_ids)
 

@@ -120,6 +120,17 @@ class EldercarePbx(models.AbstractModel):
         }
 
     @api.model
+    def _log_new_call(self, vals):
+        """The call-log entry (sudo) of a call Odoo places, under a new
+        linkedid that the dial request placing it carries too."""
+        linkedid = self.env["eldercare.dial.request"]._new_linkedid()
+        return (
+            self.env["eldercare.call"]
+            .sudo()
+            .create({"linkedid": linkedid, "uniqueid": linkedid, **vals})
+        )
+
+    @api.model
     def click_to_call(
         self, number, elder=None, alert=None, label=None, purpose="click_to_call"
     ):
@@ -141,26 +152,20 @@ class EldercarePbx(models.AbstractModel):
         elder = elder or self.env["res.partner"]
         alert = alert or self.env["eldercare.alert"]
         label = label or elder.name or to_dial
-        linkedid = self.env["eldercare.dial.request"]._new_linkedid()
-        call = (
-            self.env["eldercare.call"]
-            .sudo()
-            .create(
-                {
-                    "linkedid": linkedid,
-                    "uniqueid": linkedid,
-                    "channel": user.eldercare_endpoint,
-                    "direction": "outbound",
-                    "dialed_number": to_dial,
-                    "caller_number": user.eldercare_extension,
-                    "elder_id": elder.id,
-                    "alert_id": alert.id,
-                    "initiated_by_id": user.id,
-                    "operator_id": user.id,
-                    "company_id": self.env.company.id,
-                }
-            )
+        call = self._log_new_call(
+            {
+                "channel": user.eldercare_endpoint,
+                "direction": "outbound",
+                "dialed_number": to_dial,
+                "caller_number": user.eldercare_extension,
+                "elder_id": elder.id,
+                "alert_id": alert.id,
+                "initiated_by_id": user.id,
+                "operator_id": user.id,
+                "company_id": self.env.company.id,
+            }
         )
+        linkedid = call.linkedid
         self._dial(
             {
                 "purpose": purpose,
@@ -233,29 +238,23 @@ class EldercarePbx(models.AbstractModel):
         if not to_dial:
             raise UserError(_("Choose the line to call."))
         caller = dialable(caller_number) or "anonymous"
-        linkedid = self.env["eldercare.dial.request"]._new_linkedid()
         line = (
             self.env["eldercare.pbx.line"]
             .sudo()
             .search([("number", "=", to_dial)], limit=1)
         )
-        call = (
-            self.env["eldercare.call"]
-            .sudo()
-            .create(
-                {
-                    "linkedid": linkedid,
-                    "uniqueid": linkedid,
-                    "direction": "inbound",
-                    "simulated": True,
-                    "did": to_dial,
-                    "line_id": line.id,
-                    "caller_number": caller,
-                    "caller_name": caller_name or False,
-                    "initiated_by_id": self.env.user.id,
-                }
-            )
+        call = self._log_new_call(
+            {
+                "direction": "inbound",
+                "simulated": True,
+                "did": to_dial,
+                "line_id": line.id,
+                "caller_number": caller,
+                "caller_name": caller_name or False,
+                "initiated_by_id": self.env.user.id,
+            }
         )
+        linkedid = call.linkedid
         self._dial(
             {
                 "purpose": "simulate",

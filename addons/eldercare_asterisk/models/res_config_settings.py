@@ -1,63 +1,65 @@
 from odoo import fields, models
 
+from odoo.addons.eldercare_base.tools import admin_setting
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    eldercare_dial_max_channels = fields.Integer(
+    eldercare_dial_max_channels = admin_setting(
+        fields.Integer,
         "Simultaneous Outbound Calls",
-        config_parameter="eldercare_asterisk.dial_max_channels",
+        "eldercare_asterisk.dial_max_channels",
         default=10,
-        groups="base.group_system",
         help="Most automated calls (responder cascade, check-ins) ringing or "
         "talking at once; operators' own calls never wait behind them.",
     )
-    eldercare_dial_out_context = fields.Char(
+    eldercare_dial_out_context = admin_setting(
+        fields.Char,
         "Outbound Dialplan Context",
-        config_parameter="eldercare_asterisk.dial_out_context",
+        "eldercare_asterisk.dial_out_context",
         default="eldercare-dialer-out",
-        groups="base.group_system",
         help="Asterisk context that reaches a number (extensions_dialer.conf).",
     )
-    eldercare_center_callback_number = fields.Char(
+    eldercare_center_callback_number = admin_setting(
+        fields.Char,
         "Centre Callback Number",
-        config_parameter="eldercare_asterisk.center_callback_number",
-        groups="base.group_system",
+        "eldercare_asterisk.center_callback_number",
         help="Number read out to the relatives the centre calls (default: the "
         "first service line).",
     )
-    eldercare_cascade_ring_seconds = fields.Integer(
+    eldercare_cascade_ring_seconds = admin_setting(
+        fields.Integer,
         "Ring Time per Responder (s)",
-        config_parameter="eldercare_asterisk.cascade_ring_seconds",
+        "eldercare_asterisk.cascade_ring_seconds",
         default=30,
-        groups="base.group_system",
     )
-    eldercare_cascade_passes = fields.Integer(
+    eldercare_cascade_passes = admin_setting(
+        fields.Integer,
         "Passes Through the Responders",
-        config_parameter="eldercare_asterisk.cascade_passes",
+        "eldercare_asterisk.cascade_passes",
         default=2,
-        groups="base.group_system",
         help="How often the whole list is called before the supervisors are told "
         "that nobody accepted.",
     )
-    eldercare_agi_bind = fields.Char(
+    eldercare_agi_bind = admin_setting(
+        fields.Char,
         "FastAGI Bind Address",
-        config_parameter="eldercare_asterisk.agi_bind",
+        "eldercare_asterisk.agi_bind",
         default="127.0.0.1",
-        groups="base.group_system",
         help="Address the bridge listens on for FastAGI requests from Asterisk.",
     )
-    eldercare_agi_port = fields.Integer(
+    eldercare_agi_port = admin_setting(
+        fields.Integer,
         "FastAGI Port",
-        config_parameter="eldercare_asterisk.agi_port",
+        "eldercare_asterisk.agi_port",
         default=4573,
-        groups="base.group_system",
     )
-    eldercare_agi_allowed_clients = fields.Char(
+    eldercare_agi_allowed_clients = admin_setting(
+        fields.Char,
         "FastAGI Allowed Clients",
-        config_parameter="eldercare_asterisk.agi_allowed_clients",
+        "eldercare_asterisk.agi_allowed_clients",
         default="127.0.0.1",
-        groups="base.group_system",
         help="Comma separated addresses of the Asterisk servers allowed to ask the "
         "bridge for routes.",
     )

@@ -1,7 +1,9 @@
 import json
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
+
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 EMERGENCY_DID = "7901"
 SERVICE_DID = "7900"
@@ -9,7 +11,26 @@ ELDER_NUMBER = "13700007001"
 ELDER_NUMBER_E164 = "+8613700007001"
 
 
-class EldercarePbxCase(TransactionCase):
+class DialSyncMixin:
+    """Drives ``eldercare.pbx.bridge.dial_sync`` the way the bridge's dialer
+    does; the test class sets ``bridge`` (the bridge model as its user)."""
+
+    def sync(self, reports=(), active=(), accept=True):
+        return self.bridge.dial_sync(list(reports), list(active), accept)
+
+    def answer(self, dial, digit=None, result="answered", active=()):
+        """The callee of ``dial`` picks up (unless ``result`` says otherwise),
+        presses ``digit`` if given, and the call ends."""
+        reports = []
+        if result == "answered":
+            reports.append({"id": dial["id"], "event": "answered"})
+        end = {"id": dial["id"], "event": "ended", "result": result}
+        if digit:
+            end["digit"] = digit
+        return self.sync(reports + [end], active)
+
+
+class EldercarePbxCase(DialSyncMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -34,18 +55,20 @@ class EldercarePbxCase(TransactionCase):
                 {"digit": "0", "name": "Operator", "action": "operator"},
             ]
         )
-        cls.operator = new_test_user(
+        cls.operator = eldercare_user(
             cls.env,
-            login="ec_pbx_operator1",
-            name="王丽 (operator)",
-            groups="base.group_user,eldercare_base.group_eldercare_operator",
+            "ec_pbx_operator1",
+            "王丽 (operator)",
+            "base.group_user",
+            "operator",
         )
         cls.operator.write({"eldercare_extension": "7101", "eldercare_on_duty": True})
-        cls.operator2 = new_test_user(
+        cls.operator2 = eldercare_user(
             cls.env,
-            login="ec_pbx_operator2",
-            name="李强 (operator)",
-            groups="base.group_user,eldercare_base.group_eldercare_operator",
+            "ec_pbx_operator2",
+            "李强 (operator)",
+            "base.group_user",
+            "operator",
         )
         cls.operator2.write({"eldercare_extension": "7102"})
         cls.bridge_user = cls.env.ref("eldercare_asterisk.user_eldercare_bridge")

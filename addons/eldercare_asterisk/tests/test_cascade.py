@@ -2,7 +2,9 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
+
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 from .common import EldercarePbxCase
 
@@ -17,18 +19,15 @@ class TestCascade(EldercarePbxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.worker = new_test_user(
-            cls.env,
-            login="ec_cascade_worker",
-            name="社区 王工",
-            groups="base.group_user,eldercare_base.group_eldercare_operator",
+        cls.worker = eldercare_user(
+            cls.env, "ec_cascade_worker", "社区 王工", "operator"
         )
         cls.worker.partner_id.mobile = "13700008004"
-        cls.supervisor = new_test_user(
+        cls.supervisor = eldercare_user(
             cls.env,
-            login="ec_cascade_supervisor",
-            name="Cascade Supervisor",
-            groups="base.group_user,eldercare_base.group_eldercare_supervisor",
+            "ec_cascade_supervisor",
+            "Cascade Supervisor",
+            "supervisor",
         )
         cls.elder.write(
             {
@@ -92,18 +91,6 @@ class TestCascade(EldercarePbxCase):
         if vals:
             alert.write(vals)
         return alert
-
-    def sync(self, reports=(), active=()):
-        return self.bridge.dial_sync(list(reports), list(active), True)
-
-    def answer(self, dial, digit=None, result="answered"):
-        reports = []
-        if result == "answered":
-            reports.append({"id": dial["id"], "event": "answered"})
-        end = {"id": dial["id"], "event": "ended", "result": result}
-        if digit:
-            end["digit"] = digit
-        return self.sync(reports + [end])
 
     def test_order_uses_the_one_best_number_rule(self):
         alert = self.raise_alert()

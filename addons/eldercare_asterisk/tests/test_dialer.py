@@ -9,9 +9,6 @@ class TestDialer(EldercarePbxCase):
     """Odoo's side of the one dialer: every outbound call is a queued
     ``eldercare.dial.request`` that the bridge takes with ``dial_sync``."""
 
-    def sync(self, reports=(), active=(), accept=True):
-        return self.bridge.dial_sync(list(reports), list(active), accept)
-
     def test_click_to_call_is_queued_for_the_dialer_and_logged(self):
         action = self.elder.with_user(self.operator).action_eldercare_call()
         self.assertEqual(action["params"]["type"], "info")

@@ -1,7 +1,9 @@
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
+
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 from .common import ELDER_NUMBER, EMERGENCY_DID, SERVICE_DID, EldercarePbxCase
 from .test_ami_events import ev
@@ -18,18 +20,15 @@ class TestEscalation(EldercarePbxCase):
         cls.env["res.users"].search([("eldercare_on_call", "=", True)]).write(
             {"eldercare_on_call": False}
         )
-        cls.supervisor = new_test_user(
+        cls.supervisor = eldercare_user(
             cls.env,
-            login="ec_esc_supervisor",
-            name="Supervisor Zhou",
-            groups="base.group_user,eldercare_base.group_eldercare_supervisor",
+            "ec_esc_supervisor",
+            "Supervisor Zhou",
+            "supervisor",
         )
         cls.supervisor.write({"eldercare_extension": "7103", "eldercare_on_call": True})
-        cls.mobile_only = new_test_user(
-            cls.env,
-            login="ec_esc_mobile",
-            name="Supervisor Qian",
-            groups="base.group_user,eldercare_base.group_eldercare_supervisor",
+        cls.mobile_only = eldercare_user(
+            cls.env, "ec_esc_mobile", "Supervisor Qian", "supervisor"
         )
         cls.mobile_only.partner_id.mobile = "139 0000 7104"
         cls.mobile_only.eldercare_on_call = True

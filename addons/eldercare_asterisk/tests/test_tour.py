@@ -1,5 +1,7 @@
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 
 @tagged("post_install", "-at_install", "eldercare_tour")
@@ -7,11 +9,11 @@ class TestCallPopupTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = new_test_user(
+        cls.operator = eldercare_user(
             cls.env,
-            login="ec_tour_pbx_operator",
-            name="Tour Operator",
-            groups="base.group_user,eldercare_base.group_eldercare_operator",
+            "ec_tour_pbx_operator",
+            "Tour Operator",
+            "operator",
         )
         cls.operator.eldercare_extension = "7301"
         cls.elder = cls.env["res.partner"].create(

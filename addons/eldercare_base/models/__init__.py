@@ -1,5 +1,6 @@
 from . import (
     eldercare_area,
+    eldercare_area_mixin,
     eldercare_elder_access_log,
     eldercare_elder_category,
     eldercare_health,

@@ -72,22 +72,24 @@ class EldercareWorkOrder(models.Model):
             return
 
         def note(order):
-            if order.state == "assigned":
+            accepting = order.state == "assigned"
+            due = fields.Datetime.to_string(
+                fields.Datetime.context_timestamp(
+                    order, order.accept_deadline if accepting else order.start_deadline
+                )
+            )[:16]
+            if accepting:
                 return order.env._(
                     "%(provider)s has not accepted %(order)s yet (due %(due)s).",
                     provider=order.provider_id.name,
                     order=order.name,
-                    due=fields.Datetime.to_string(
-                        fields.Datetime.context_timestamp(order, order.accept_deadline)
-                    )[:16],
+                    due=due,
                 )
             return order.env._(
                 "%(provider)s has not started %(order)s yet (due %(due)s).",
                 provider=order.provider_id.name,
                 order=order.name,
-                due=fields.Datetime.to_string(
-                    fields.Datetime.context_timestamp(order, order.start_deadline)
-                )[:16],
+                due=due,
             )
 
         orders._eldercare_schedule_for(
@@ -127,7 +129,7 @@ class EldercareWorkOrder(models.Model):
         orders = self.sudo()
         if not orders:
             return
-        supervisors = self._eldercare_supervisors()
+        supervisors = self.env["res.users"]._eldercare_supervisors()
         orders._eldercare_schedule_for(
             {
                 order.id: supervisors.filtered(

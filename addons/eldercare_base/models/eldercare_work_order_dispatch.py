@@ -191,21 +191,12 @@ class EldercareWorkOrder(models.Model):
             users = order.coordinator_id or order.elder_id.sudo().worker_id
             if not users:
                 if supervisors is None:
-                    supervisors = self._eldercare_supervisors()
+                    supervisors = self.env["res.users"]._eldercare_supervisors()
                 users = supervisors.filtered(
                     lambda u, company=order.company_id: company in u.company_ids
                 ).sorted("id")[:1]
             result[order.id] = users
         return result
-
-    @api.model
-    def _eldercare_supervisors(self):
-        group = self.env.ref(
-            "eldercare_base.group_eldercare_supervisor", raise_if_not_found=False
-        )
-        if not group:
-            return self.env["res.users"]
-        return group.sudo().users.filtered(lambda u: u.active and not u.share)
 
     def _eldercare_schedule_for(self, users_by_order, activity, summary, note):
         """One activity of type ``activity`` (xmlid) per order and user of

@@ -50,7 +50,8 @@ FILE_FIELDS = frozenset(
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "eldercare.area.mixin"]
 
     # ------------------------------------------------------------------ elder
     is_elder = fields.Boolean(string="Is an Elder", index=True, tracking=True)
@@ -80,15 +81,7 @@ class ResPartner(models.Model):
         tracking=True,
         ondelete="restrict",
     )
-    area_street_id = fields.Many2one(
-        related="community_id.area_street_id", store=True, index=True
-    )
-    area_district_id = fields.Many2one(
-        related="community_id.area_district_id", store=True, index=True
-    )
-    area_city_id = fields.Many2one(
-        related="community_id.area_city_id", store=True, index=True
-    )
+    # area_street_id, area_district_id, area_city_id: eldercare.area.mixin
     elder_category_id = fields.Many2one(
         "eldercare.elder.category",
         tracking=True,

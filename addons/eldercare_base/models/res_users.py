@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResUsers(models.Model):
@@ -16,3 +16,14 @@ class ResUsers(models.Model):
     eldercare_staff_ids = fields.One2many(
         "eldercare.provider.staff", "user_id", string="Provider Staff Records"
     )
+
+    @api.model
+    def _eldercare_supervisors(self):
+        """The center's supervisors (sudo): the active internal users of the
+        supervisor role, in the users' order."""
+        group = self.env.ref(
+            "eldercare_base.group_eldercare_supervisor", raise_if_not_found=False
+        )
+        if not group:
+            return self.browse()
+        return group.sudo().users.filtered(lambda u: u.active and not u.share)

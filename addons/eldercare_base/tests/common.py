@@ -1,3 +1,5 @@
+import importlib.util
+import os
 from datetime import date
 
 from odoo import Command
@@ -5,33 +7,61 @@ from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
+BENCHMARKS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "benchmarks")
+
+
+def load_benchmark(testcase, name):
+    """The module ``benchmarks/<name>.py`` of the repository; skips
+    ``testcase`` when the addons run without the repository around them."""
+    path = os.path.join(BENCHMARKS, f"{name}.py")
+    if not os.path.exists(path):
+        testcase.skipTest(f"benchmarks/{name}.py not found")
+    spec = importlib.util.spec_from_file_location(name, path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def eldercare_area(env, name, level="community", parent=None):
+    """An area of ``level`` under ``parent`` (an area record, or none)."""
+    return env["eldercare.area"].create(
+        {"name": name, "level": level, "parent_id": parent.id if parent else False}
+    )
+
+
+def eldercare_user(env, login, name, *roles, **values):
+    """A test user holding ``roles``: eldercare role names ("operator",
+    "supervisor", "worker", "provider", ...) or full group xml ids
+    ("base.group_portal"); ``values`` go to the create like in
+    :func:`odoo.tests.new_test_user`."""
+    groups = ",".join(
+        role if "." in role else f"eldercare_base.group_eldercare_{role}"
+        for role in roles
+    )
+    return new_test_user(env, login=login, name=name, groups=groups, **values)
+
 
 class EldercareCommon(BaseCommon):
     """Areas, elders, providers and contracts shared by the tests."""
 
     @classmethod
+    def _archive_recurring_needs(cls):
+        """Only the recurring needs a test creates count (demo data may hold
+        others); archived without generating anything."""
+        cls.env["eldercare.recurring.need"].search([]).with_context(
+            eldercare_no_generate=True
+        ).active = False
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Area = cls.env["eldercare.area"]
-        cls.city = Area.create({"name": "测试市", "level": "city"})
-        cls.district = Area.create(
-            {"name": "测试区", "level": "district", "parent_id": cls.city.id}
-        )
-        cls.street = Area.create(
-            {"name": "测试街道", "level": "street", "parent_id": cls.district.id}
-        )
-        cls.community_a = Area.create(
-            {"name": "甲社区", "level": "community", "parent_id": cls.street.id}
-        )
-        cls.community_b = Area.create(
-            {"name": "乙社区", "level": "community", "parent_id": cls.street.id}
-        )
-        cls.street_2 = Area.create(
-            {"name": "另一街道", "level": "street", "parent_id": cls.district.id}
-        )
-        cls.community_c = Area.create(
-            {"name": "丙社区", "level": "community", "parent_id": cls.street_2.id}
-        )
+        cls.city = eldercare_area(cls.env, "测试市", "city")
+        cls.district = eldercare_area(cls.env, "测试区", "district", cls.city)
+        cls.street = eldercare_area(cls.env, "测试街道", "street", cls.district)
+        cls.community_a = eldercare_area(cls.env, "甲社区", "community", cls.street)
+        cls.community_b = eldercare_area(cls.env, "乙社区", "community", cls.street)
+        cls.street_2 = eldercare_area(cls.env, "另一街道", "street", cls.district)
+        cls.community_c = eldercare_area(cls.env, "丙社区", "community", cls.street_2)
         cls.category_alone = cls.env.ref("eldercare_base.elder_category_alone")
         cls.nanny = cls.env.ref("eldercare_base.product_service_nanny")
         cls.plumbing = cls.env.ref("eldercare_base.product_service_plumbing")

@@ -18,9 +18,7 @@ class TestDispatch(EldercareCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["eldercare.recurring.need"].search([]).with_context(
-            eldercare_no_generate=True
-        ).active = False
+        cls._archive_recurring_needs()
         cls.coordinator = cls._user(
             "dp_coordinator", "base.group_user,eldercare_base.group_eldercare_operator"
         )

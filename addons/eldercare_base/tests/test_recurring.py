@@ -15,10 +15,7 @@ class TestRecurring(EldercareCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # only the needs of these tests (demo data may hold others)
-        cls.env["eldercare.recurring.need"].search([]).with_context(
-            eldercare_no_generate=True
-        ).active = False
+        cls._archive_recurring_needs()
 
     def _need(self, **vals):
         return self.env["eldercare.recurring.need"].create(

@@ -399,6 +399,4 @@ class EldercareCareCall(models.Model):
         worker = self.elder_id.sudo().worker_id
         if worker:
             return worker
-        return (
-            self.env["eldercare.work.order"]._eldercare_supervisors().sorted("id")[:1]
-        )
+        return self.env["res.users"]._eldercare_supervisors().sorted("id")[:1]

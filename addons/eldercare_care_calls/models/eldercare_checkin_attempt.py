@@ -328,7 +328,7 @@ class EldercareCheckinAttempt(models.Model):
             return worker
         Users = self.env["res.users"].sudo()
         on_duty = Users.search([("eldercare_on_duty", "=", True)], limit=1)
-        return on_duty or self.env["eldercare.alert"]._eldercare_supervisors()[:1]
+        return on_duty or self.env["res.users"]._eldercare_supervisors()[:1]
 
     def _eldercare_callback_task(self):
         for attempt in self:

@@ -1,11 +1,10 @@
 from datetime import datetime
 
-from odoo.tests import new_test_user
+from odoo.addons.eldercare_asterisk.tests.common import DialSyncMixin
+from odoo.addons.eldercare_base.tests.common import EldercareCommon, eldercare_user
 
-from odoo.addons.eldercare_base.tests.common import EldercareCommon
 
-
-class CareCallCase(EldercareCommon):
+class CareCallCase(DialSyncMixin, EldercareCommon):
     """Work orders, a coordinator and the bridge's dialer, driven the way the
     bridge drives it: through ``dial_sync`` reports."""
 
@@ -17,18 +16,10 @@ class CareCallCase(EldercareCommon):
         params.set_param("eldercare_care_calls.survey_delay_minutes", "0")
         params.set_param("eldercare_care_calls.max_attempts", "3")
         params.set_param("eldercare_care_calls.retry_minutes", "20")
-        cls.coordinator = new_test_user(
-            cls.env,
-            login="ec_care_coordinator",
-            name="协调员 刘",
-            groups="base.group_user,eldercare_base.group_eldercare_supervisor",
+        cls.coordinator = eldercare_user(
+            cls.env, "ec_care_coordinator", "协调员 刘", "supervisor"
         )
-        cls.worker = new_test_user(
-            cls.env,
-            login="ec_care_worker",
-            name="社区 王工",
-            groups="base.group_user,eldercare_base.group_eldercare_operator",
-        )
+        cls.worker = eldercare_user(cls.env, "ec_care_worker", "社区 王工", "operator")
         cls.elder_a.worker_id = cls.worker
         cls.bridge = cls.env["eldercare.pbx.bridge"].with_user(
             cls.env.ref("eldercare_asterisk.user_eldercare_bridge")
@@ -57,9 +48,6 @@ class CareCallCase(EldercareCommon):
         order.action_done()
         return order
 
-    def sync(self, reports=()):
-        return self.bridge.dial_sync(list(reports), [], True)
-
     def place(self, call):
         """The cron places the due care calls, the dialer takes them; returns
         the dial of ``call`` (None when it was not placed)."""
@@ -68,15 +56,6 @@ class CareCallCase(EldercareCommon):
         request_ids = call.request_ids.ids
         mine = [dial for dial in dials if dial["id"] in request_ids]
         return mine[0] if mine else None
-
-    def answer(self, dial, digit=None, result="answered"):
-        reports = []
-        if result == "answered":
-            reports.append({"id": dial["id"], "event": "answered"})
-        end = {"id": dial["id"], "event": "ended", "result": result}
-        if digit:
-            end["digit"] = digit
-        return self.sync(reports + [end])
 
     def followups(self, record):
         return record.activity_ids.filtered(

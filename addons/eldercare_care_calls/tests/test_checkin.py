@@ -2,13 +2,14 @@ import datetime
 
 from odoo import fields
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.eldercare_asterisk.tests.common import (
     ELDER_NUMBER,
     SERVICE_DID,
     EldercarePbxCase,
 )
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 
 @tagged("post_install", "-at_install", "eldercare_care_calls")
@@ -19,12 +20,7 @@ class TestCheckin(EldercarePbxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.worker = new_test_user(
-            cls.env,
-            login="ec_checkin_worker",
-            name="社区 刘工",
-            groups="base.group_user,eldercare_base.group_eldercare_worker",
-        )
+        cls.worker = eldercare_user(cls.env, "ec_checkin_worker", "社区 刘工", "worker")
         cls.elder.worker_id = cls.worker
         cls.Plan = cls.env["eldercare.checkin.plan"]
         cls.Attempt = cls.env["eldercare.checkin.attempt"]
@@ -74,18 +70,6 @@ class TestCheckin(EldercarePbxCase):
         # the next day is a working day: both are called
         attempts = self.Plan._eldercare_plan_day(day + datetime.timedelta(days=1))
         self.assertEqual(attempts.plan_id, skipping | calling)
-
-    def sync(self, reports=(), active=()):
-        return self.bridge.dial_sync(list(reports), list(active), True)
-
-    def answer(self, dial, digit=None, result="answered", active=()):
-        reports = []
-        if result == "answered":
-            reports.append({"id": dial["id"], "event": "answered"})
-        end = {"id": dial["id"], "event": "ended", "result": result}
-        if digit:
-            end["digit"] = digit
-        return self.sync(reports + [end], active)
 
     def checkin_dials(self, out):
         return [d for d in out["dial"] if d["exten"] == "checkin"]

@@ -1,13 +1,11 @@
-import importlib.util
 import logging
 import os
 
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.eldercare_base.tests.common import load_benchmark
+
 _logger = logging.getLogger(__name__)
-BENCH = os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "benchmarks", "bench_checkin.py"
-)
 
 
 @tagged("-standard", "-at_install", "post_install", "eldercare_bench")
@@ -16,11 +14,7 @@ class TestBenchCheckin(TransactionCase):
     eldercare_bench."""
 
     def test_bench_checkin_morning_plan(self):
-        if not os.path.exists(BENCH):
-            self.skipTest("benchmarks/bench_checkin.py not found")
-        spec = importlib.util.spec_from_file_location("bench_checkin", BENCH)
-        bench = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(bench)
+        bench = load_benchmark(self, "bench_checkin")
         elders = int(os.environ.get("EC_BENCH_ELDERS", 10000))
         figures = bench.run_benchmark(
             self.env,

@@ -9,6 +9,28 @@ from . import eldercare_operator_push  # noqa: F401  # isort: skip
 
 _logger = logging.getLogger(__name__)
 
+# the response times of an alert: seconds from reception to each step; the
+# alert stores them (0 for a step not reached), the response-time report
+# computes them in SQL (NULL for a step not reached)
+DURATIONS = {
+    "answer_seconds": "answered_at",
+    "confirm_seconds": "confirmed_at",
+    "dispatch_seconds": "dispatched_at",
+    "onsite_seconds": "onsite_at",
+    "resolve_seconds": "resolved_at",
+    "close_seconds": "closed_at",
+}
+
+
+def averaged_figure(string, **kwargs):
+    """A figure of one alert that a group-by averages (times in seconds,
+    rates in %), shown with one decimal."""
+    return fields.Float(string=string, aggregator="avg", digits=(16, 1), **kwargs)
+
+
+# fields computed (and stored) by _compute_durations
+_BY_DURATIONS = {"compute": "_compute_durations", "store": True}
+
 OPEN_STATES = ("new", "confirming", "confirmed", "dispatched")
 CLOSED_STATES = ("resolved", "closed", "false_alarm")
 # changes the other operators' dashboards must see at once
@@ -201,69 +223,23 @@ class EldercareAlert(models.Model):
         string="False Alarm At", copy=False, tracking=True, readonly=True
     )
     # -- durations (seconds, from reception) for reporting -------------------
-    answer_seconds = fields.Float(
-        string="Answer Time (s)",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
-    )
-    confirm_seconds = fields.Float(
-        string="Confirm Time (s)",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
-    )
-    dispatch_seconds = fields.Float(
-        string="Dispatch Time (s)",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
-    )
-    onsite_seconds = fields.Float(
-        string="On Site Time (s)",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
-    )
-    resolve_seconds = fields.Float(
-        string="Resolve Time (s)",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
-    )
-    close_seconds = fields.Float(
-        string="Close Time (s)",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
-    )
-    answered_within_60 = fields.Boolean(
-        string="Answered ≤ 60 s", compute="_compute_durations", store=True
-    )
-    answered_within_180 = fields.Boolean(
-        string="Answered ≤ 180 s", compute="_compute_durations", store=True
-    )
-    answered_60_rate = fields.Float(
-        string="% Answered ≤ 60 s",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
+    answer_seconds = averaged_figure("Answer Time (s)", **_BY_DURATIONS)
+    confirm_seconds = averaged_figure("Confirm Time (s)", **_BY_DURATIONS)
+    dispatch_seconds = averaged_figure("Dispatch Time (s)", **_BY_DURATIONS)
+    onsite_seconds = averaged_figure("On Site Time (s)", **_BY_DURATIONS)
+    resolve_seconds = averaged_figure("Resolve Time (s)", **_BY_DURATIONS)
+    close_seconds = averaged_figure("Close Time (s)", **_BY_DURATIONS)
+    answered_within_60 = fields.Boolean(string="Answered ≤ 60 s", **_BY_DURATIONS)
+    answered_within_180 = fields.Boolean(string="Answered ≤ 180 s", **_BY_DURATIONS)
+    answered_60_rate = averaged_figure(
+        "% Answered ≤ 60 s",
         help="Target: 97.5 % of alerts answered within 60 seconds.",
+        **_BY_DURATIONS,
     )
-    answered_180_rate = fields.Float(
-        string="% Answered ≤ 180 s",
-        compute="_compute_durations",
-        store=True,
-        aggregator="avg",
-        digits=(16, 1),
+    answered_180_rate = averaged_figure(
+        "% Answered ≤ 180 s",
         help="Target: 99 % of alerts answered within 180 seconds.",
+        **_BY_DURATIONS,
     )
     # -- deadlines -----------------------------------------------------------
     deadline = fields.Datetime(
@@ -322,12 +298,8 @@ class EldercareAlert(models.Model):
             return max((stamp - alert.received_at).total_seconds(), 0.0)
 
         for alert in self:
-            alert.answer_seconds = seconds(alert, alert.answered_at)
-            alert.confirm_seconds = seconds(alert, alert.confirmed_at)
-            alert.dispatch_seconds = seconds(alert, alert.dispatched_at)
-            alert.onsite_seconds = seconds(alert, alert.onsite_at)
-            alert.resolve_seconds = seconds(alert, alert.resolved_at)
-            alert.close_seconds = seconds(alert, alert.closed_at)
+            for column, stamp in DURATIONS.items():
+                alert[column] = seconds(alert, alert[stamp])
             answered = bool(alert.answered_at)
             alert.answered_within_60 = answered and alert.answer_seconds <= 60
             alert.answered_within_180 = answered and alert.answer_seconds <= 180

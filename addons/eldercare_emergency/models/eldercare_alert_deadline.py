@@ -34,7 +34,7 @@ class EldercareAlert(models.Model):
             return
         # activities and flags are written as superuser-independent system work
         todo = todo.sudo().with_context(eldercare_no_deadline_check=True)
-        supervisors = self._eldercare_supervisors()
+        supervisors = self.env["res.users"]._eldercare_supervisors()
         escalated = reminded = todo.browse()
         for alert in todo:
             elder = alert.elder_id.name or alert.caller_number or ""

@@ -57,25 +57,6 @@ class EldercareAlert(models.Model):
                     )
                 )
 
-    @api.model
-    def _eldercare_supervisors(self):
-        group = self.env.ref(
-            "eldercare_base.group_eldercare_supervisor", raise_if_not_found=False
-        )
-        if not group:
-            return self.env["res.users"]
-        return (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("groups_id", "in", group.ids),
-                    ("share", "=", False),
-                    ("id", "!=", self.env.ref("base.user_root").id),
-                ]
-            )
-        )
-
     def _eldercare_assignees(self):
         self.ensure_one()
         users = self.work_order_id.user_id | self.responder_ids

@@ -1,14 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-DURATIONS = {
-    "answer_seconds": "answered_at",
-    "confirm_seconds": "confirmed_at",
-    "dispatch_seconds": "dispatched_at",
-    "onsite_seconds": "onsite_at",
-    "resolve_seconds": "resolved_at",
-    "close_seconds": "closed_at",
-}
+from ..models.eldercare_alert import DURATIONS, averaged_figure
 
 
 class EldercareAlertReport(models.Model):
@@ -42,37 +35,21 @@ class EldercareAlertReport(models.Model):
     operator_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     is_overdue = fields.Boolean(string="Overdue", readonly=True)
-    answer_seconds = fields.Float(
-        string="Answer Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    confirm_seconds = fields.Float(
-        string="Confirm Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    dispatch_seconds = fields.Float(
-        string="Dispatch Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    onsite_seconds = fields.Float(
-        string="On Site Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    resolve_seconds = fields.Float(
-        string="Resolve Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    close_seconds = fields.Float(
-        string="Close Time (s)", readonly=True, aggregator="avg", digits=(16, 1)
-    )
-    answered_60_rate = fields.Float(
-        string="% Answered ≤ 60 s",
-        readonly=True,
-        aggregator="avg",
-        digits=(16, 1),
+    answer_seconds = averaged_figure("Answer Time (s)", readonly=True)
+    confirm_seconds = averaged_figure("Confirm Time (s)", readonly=True)
+    dispatch_seconds = averaged_figure("Dispatch Time (s)", readonly=True)
+    onsite_seconds = averaged_figure("On Site Time (s)", readonly=True)
+    resolve_seconds = averaged_figure("Resolve Time (s)", readonly=True)
+    close_seconds = averaged_figure("Close Time (s)", readonly=True)
+    answered_60_rate = averaged_figure(
+        "% Answered ≤ 60 s",
         help="Target: 97.5 % of alerts answered within 60 seconds.",
-    )
-    answered_180_rate = fields.Float(
-        string="% Answered ≤ 180 s",
         readonly=True,
-        aggregator="avg",
-        digits=(16, 1),
+    )
+    answered_180_rate = averaged_figure(
+        "% Answered ≤ 180 s",
         help="Target: 99 % of alerts answered within 180 seconds.",
+        readonly=True,
     )
 
     def _rate_sql(self, seconds):

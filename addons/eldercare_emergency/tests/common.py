@@ -1,5 +1,7 @@
 from odoo.fields import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
+
+from odoo.addons.eldercare_base.tests.common import eldercare_area, eldercare_user
 
 
 class EldercareEmergencyCase(TransactionCase):
@@ -7,52 +9,29 @@ class EldercareEmergencyCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        Area = cls.env["eldercare.area"]
-        cls.city = Area.create({"name": "Testcity", "level": "city"})
-        cls.community = Area.create(
-            {"name": "Lotus Community", "level": "community", "parent_id": cls.city.id}
+        cls.city = eldercare_area(cls.env, "Testcity", "city")
+        cls.community = eldercare_area(
+            cls.env, "Lotus Community", "community", cls.city
         )
-        cls.other_community = Area.create(
-            {"name": "Pine Community", "level": "community", "parent_id": cls.city.id}
+        cls.other_community = eldercare_area(
+            cls.env, "Pine Community", "community", cls.city
         )
-        cls.operator = new_test_user(
-            cls.env,
-            login="ec_operator",
-            name="Operator Wang",
-            groups="eldercare_base.group_eldercare_operator",
+        cls.operator = eldercare_user(
+            cls.env, "ec_operator", "Operator Wang", "operator"
         )
         cls.operator.eldercare_on_duty = True
-        cls.operator2 = new_test_user(
-            cls.env,
-            login="ec_operator2",
-            name="Operator Li",
-            groups="eldercare_base.group_eldercare_operator",
+        cls.operator2 = eldercare_user(
+            cls.env, "ec_operator2", "Operator Li", "operator"
         )
         cls.operator2.eldercare_on_duty = True
-        cls.operator_off = new_test_user(
-            cls.env,
-            login="ec_operator_off",
-            name="Operator Zhao (off duty)",
-            groups="eldercare_base.group_eldercare_operator",
+        cls.operator_off = eldercare_user(
+            cls.env, "ec_operator_off", "Operator Zhao (off duty)", "operator"
         )
-        cls.supervisor = new_test_user(
-            cls.env,
-            login="ec_supervisor",
-            name="Supervisor Chen",
-            groups="eldercare_base.group_eldercare_supervisor",
+        cls.supervisor = eldercare_user(
+            cls.env, "ec_supervisor", "Supervisor Chen", "supervisor"
         )
-        cls.worker = new_test_user(
-            cls.env,
-            login="ec_worker",
-            name="Worker Liu",
-            groups="eldercare_base.group_eldercare_worker",
-        )
-        cls.worker2 = new_test_user(
-            cls.env,
-            login="ec_worker2",
-            name="Worker Sun",
-            groups="eldercare_base.group_eldercare_worker",
-        )
+        cls.worker = eldercare_user(cls.env, "ec_worker", "Worker Liu", "worker")
+        cls.worker2 = eldercare_user(cls.env, "ec_worker2", "Worker Sun", "worker")
         cls.elder = cls.env["res.partner"].create(
             {
                 "name": "Zhang Guiying",

@@ -1,5 +1,7 @@
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
+
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 from .common import EldercareEmergencyCase
 
@@ -9,11 +11,8 @@ class TestAlertAccess(EldercareEmergencyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.provider_user = new_test_user(
-            cls.env,
-            login="ec_provider",
-            name="Provider Staff Ma",
-            groups="base.group_portal,eldercare_base.group_eldercare_provider",
+        cls.provider_user = eldercare_user(
+            cls.env, "ec_provider", "Provider Staff Ma", "base.group_portal", "provider"
         )
         cls.alert = cls.env["eldercare.alert"].create(
             {"elder_id": cls.elder.id, "channel": "manual"}

@@ -4,7 +4,9 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
+
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 from .common import EldercareEmergencyCase
 
@@ -209,11 +211,12 @@ class TestAlertFlow(EldercareEmergencyCase):
                 ],
             }
         )
-        staff_user = new_test_user(
+        staff_user = eldercare_user(
             self.env,
-            login="ec_staff_portal",
-            name="Staff Portal Ma",
-            groups="base.group_portal,eldercare_base.group_eldercare_provider",
+            "ec_staff_portal",
+            "Staff Portal Ma",
+            "base.group_portal",
+            "provider",
         )
         staff = self.env["eldercare.provider.staff"].create(
             {"name": "Ma Li", "provider_id": provider.id, "user_id": staff_user.id}

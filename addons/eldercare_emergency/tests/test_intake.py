@@ -2,9 +2,10 @@ import json
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 from odoo.addons.eldercare_emergency.models.eldercare_alert_push import (
     EldercareAlert,
 )
@@ -123,12 +124,7 @@ class TestNobodyOnDuty(EldercareEmergencyCase):
         self.env["res.users"].search(
             [("eldercare_on_duty", "=", True)]
         ).eldercare_on_duty = False
-        on_call = new_test_user(
-            self.env,
-            login="ec_on_call",
-            name="Night On-call Ma",
-            groups="eldercare_base.group_eldercare_operator",
-        )
+        on_call = eldercare_user(self.env, "ec_on_call", "Night On-call Ma", "operator")
         on_call.eldercare_on_call = True
         self.Alert._raise_from_calls(
             [{"linkedid": "nobody-1", "caller_number": "13011110001"}]

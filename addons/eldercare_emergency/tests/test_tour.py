@@ -2,7 +2,7 @@ import unittest
 from unittest.mock import patch
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 try:
     import websocket
@@ -11,6 +11,7 @@ except ImportError:  # pragma: no cover
 
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
+from odoo.addons.eldercare_base.tests.common import eldercare_area, eldercare_user
 
 
 @tagged("post_install", "-at_install", "eldercare_tour")
@@ -47,22 +48,11 @@ class TestAlertTour(HttpCase):
 
         cls.startClassPatcher(patch.object(bus_model, "_sendone", _sendone))
 
-        Area = cls.env["eldercare.area"]
-        city = Area.create({"name": "Tour City", "level": "city"})
-        community = Area.create(
-            {"name": "Tour Community", "level": "community", "parent_id": city.id}
-        )
-        cls.worker = new_test_user(
-            cls.env,
-            login="ec_tour_worker",
-            name="Tour Worker",
-            groups="eldercare_base.group_eldercare_worker",
-        )
-        cls.operator = new_test_user(
-            cls.env,
-            login="ec_tour_operator",
-            name="Tour Operator",
-            groups="eldercare_base.group_eldercare_operator",
+        city = eldercare_area(cls.env, "Tour City", "city")
+        community = eldercare_area(cls.env, "Tour Community", "community", city)
+        cls.worker = eldercare_user(cls.env, "ec_tour_worker", "Tour Worker", "worker")
+        cls.operator = eldercare_user(
+            cls.env, "ec_tour_operator", "Tour Operator", "operator"
         )
         cls.operator.eldercare_on_duty = True
         condition = cls.env["eldercare.health.condition"].create(

@@ -4,6 +4,7 @@ from odoo import _, http
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from odoo.addons.eldercare_base.controllers.portal import portal_post_route
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 
@@ -67,13 +68,7 @@ class EldercareFamilyPortal(CustomerPortal):
         values.update(self._eldercare_family_page_values(relative, **kw))
         return request.render("eldercare_family.portal_family_elder", values)
 
-    @http.route(
-        ["/my/family/<int:elder_id>/contact"],
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-    )
+    @portal_post_route("/my/family/<int:elder_id>/contact")
     def portal_family_contact(self, elder_id, phone=None, availability=None, **kw):
         self._eldercare_family_relative(elder_id)  # 404 unless theirs
         url = f"/my/family/{elder_id}"

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 UPCOMING_LIMIT = 20
 PAST_LIMIT = 20
@@ -23,13 +23,23 @@ class ResPartner(models.Model):
         rendering context together with ``elder`` and ``relative``."""
         self.ensure_one()
         return [
-            {
-                "sequence": 20,
-                "key": "visits",
-                "template": "eldercare_family.portal_family_section_visits",
-                "values": self._eldercare_family_visits(),
-            }
+            self._eldercare_family_section(
+                20,
+                "visits",
+                "eldercare_family.portal_family_section_visits",
+                self._eldercare_family_visits(),
+            )
         ]
+
+    @api.model
+    def _eldercare_family_section(self, sequence, key, template, values):
+        """One section of :meth:`_eldercare_family_sections`."""
+        return {
+            "sequence": sequence,
+            "key": key,
+            "template": template,
+            "values": values,
+        }
 
     def _eldercare_family_visits(self):
         WorkOrder = self.env["eldercare.work.order"].sudo()

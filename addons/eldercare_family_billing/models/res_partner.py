@@ -7,16 +7,15 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def _eldercare_family_sections(self, relative):
-        sections = super()._eldercare_family_sections(relative)
-        sections.append(
-            {
-                "sequence": 30,
-                "key": "statements",
-                "template": "eldercare_family_billing.portal_family_section_statements",
-                "values": {"statements": self._eldercare_family_statements()},
-            }
-        )
-        return sections
+        return [
+            *super()._eldercare_family_sections(relative),
+            self._eldercare_family_section(
+                30,
+                "statements",
+                "eldercare_family_billing.portal_family_section_statements",
+                {"statements": self._eldercare_family_statements()},
+            ),
+        ]
 
     def _eldercare_family_statement_domain(self):
         """Statements a relative may read: confirmed or invoiced ones."""

@@ -1,21 +1,16 @@
 from urllib.parse import quote
 
-from odoo import _, http
+from odoo import _
 from odoo.http import request
 
+from odoo.addons.eldercare_base.controllers.portal import portal_post_route
 from odoo.addons.eldercare_family.controllers.portal import EldercareFamilyPortal
 
 from ..models.res_partner import OPEN_STATES
 
 
 class EldercareFamilyPortalAlerts(EldercareFamilyPortal):
-    @http.route(
-        ["/my/family/alert/<int:alert_id>/accept"],
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-    )
+    @portal_post_route("/my/family/alert/<int:alert_id>/accept")
     def portal_family_accept_callout(self, alert_id, **kw):
         """The relative accepts to go to their elder for an open alert."""
         alert = request.env["eldercare.alert"].sudo().browse(alert_id).exists()

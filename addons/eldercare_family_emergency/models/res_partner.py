@@ -8,16 +8,15 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def _eldercare_family_sections(self, relative):
-        sections = super()._eldercare_family_sections(relative)
-        sections.append(
-            {
-                "sequence": 10,
-                "key": "alerts",
-                "template": "eldercare_family_emergency.portal_family_section_alerts",
-                "values": {"alerts": self._eldercare_family_alerts()},
-            }
-        )
-        return sections
+        return [
+            *super()._eldercare_family_sections(relative),
+            self._eldercare_family_section(
+                10,
+                "alerts",
+                "eldercare_family_emergency.portal_family_section_alerts",
+                {"alerts": self._eldercare_family_alerts()},
+            ),
+        ]
 
     def _eldercare_family_alerts(self):
         """The elder's latest alerts with their outcome; the description (it

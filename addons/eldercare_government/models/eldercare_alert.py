@@ -1,16 +1,6 @@
-from odoo import fields, models
+from odoo import models
 
 
 class EldercareAlert(models.Model):
-    _inherit = "eldercare.alert"
-
-    # stored so that the area roll-up is a group-by
-    area_street_id = fields.Many2one(
-        related="community_id.area_street_id", store=True, index=True
-    )
-    area_district_id = fields.Many2one(
-        related="community_id.area_district_id", store=True, index=True
-    )
-    area_city_id = fields.Many2one(
-        related="community_id.area_city_id", store=True, index=True
-    )
+    _name = "eldercare.alert"
+    _inherit = ["eldercare.alert", "eldercare.area.mixin"]

@@ -5,6 +5,7 @@ from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from odoo.addons.eldercare_base.controllers.portal import portal_post_route
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
@@ -179,25 +180,13 @@ class EldercareProviderPortal(CustomerPortal):
             return request.redirect(success_url)
         return self._eldercare_redirect(order_id, message=success)
 
-    @http.route(
-        ["/my/work_orders/<int:order_id>/accept"],
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-    )
+    @portal_post_route("/my/work_orders/<int:order_id>/accept")
     def portal_work_order_accept(self, order_id, **kw):
         return self._eldercare_do(
             order_id, "_eldercare_portal_accept", _("You accepted the work order.")
         )
 
-    @http.route(
-        ["/my/work_orders/<int:order_id>/decline"],
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-    )
+    @portal_post_route("/my/work_orders/<int:order_id>/decline")
     def portal_work_order_decline(self, order_id, reason=None, **kw):
         # the order is handed back to the center: the provider no longer sees it
         return self._eldercare_do(
@@ -208,25 +197,13 @@ class EldercareProviderPortal(CustomerPortal):
             success_url="/my/work_orders?message=declined",
         )
 
-    @http.route(
-        ["/my/work_orders/<int:order_id>/start"],
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-    )
+    @portal_post_route("/my/work_orders/<int:order_id>/start")
     def portal_work_order_start(self, order_id, **kw):
         return self._eldercare_do(
             order_id, "_eldercare_portal_start", _("The work has started.")
         )
 
-    @http.route(
-        ["/my/work_orders/<int:order_id>/finish"],
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-    )
+    @portal_post_route("/my/work_orders/<int:order_id>/finish")
     def portal_work_order_finish(
         self, order_id, quantity=None, note=None, pin=None, **kw
     ):

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import new_test_user
 
+from odoo.addons.eldercare_base.tests.common import eldercare_area, eldercare_user
+
 HEALTH_MARKERS = ("青霉素过敏", "糖尿病病史十年", "HEALTH-SECRET-42")
 
 CENTER_TZ = "Asia/Shanghai"
@@ -21,20 +23,11 @@ class HouseholdTestMixin:
         # "today" at any hour (Odoo's demo admin is on Europe/Brussels time,
         # a user without a time zone on UTC)
         env.user.tz = CENTER_TZ
-        Area = env["eldercare.area"]
-        cls.city = Area.create({"name": "测试市", "level": "city"})
-        cls.district = Area.create(
-            {"name": "测试区", "level": "district", "parent_id": cls.city.id}
-        )
-        cls.street = Area.create(
-            {"name": "测试街道", "level": "street", "parent_id": cls.district.id}
-        )
-        cls.community = Area.create(
-            {"name": "幸福社区", "level": "community", "parent_id": cls.street.id}
-        )
-        cls.community_other = Area.create(
-            {"name": "远郊社区", "level": "community", "parent_id": cls.district.id}
-        )
+        cls.city = eldercare_area(env, "测试市", "city")
+        cls.district = eldercare_area(env, "测试区", "district", cls.city)
+        cls.street = eldercare_area(env, "测试街道", "street", cls.district)
+        cls.community = eldercare_area(env, "幸福社区", "community", cls.street)
+        cls.community_other = eldercare_area(env, "远郊社区", "community", cls.district)
         # districts are covered through the street, the other community is not
         cls.service = env["product.product"].create(
             {
@@ -104,19 +97,11 @@ class HouseholdTestMixin:
         cls.user_a = cls._provider_user("provider_a_test", cls.provider_a)
         cls.user_b = cls._provider_user("provider_b_test", cls.provider_b)
         # call-center side
-        cls.operator = new_test_user(
-            env,
-            tz=CENTER_TZ,
-            login="hh_operator",
-            groups="eldercare_base.group_eldercare_operator",
-            name="接线员小李",
+        cls.operator = eldercare_user(
+            env, "hh_operator", "接线员小李", "operator", tz=CENTER_TZ
         )
-        cls.supervisor = new_test_user(
-            env,
-            tz=CENTER_TZ,
-            login="hh_supervisor",
-            groups="eldercare_base.group_eldercare_supervisor",
-            name="主管老张",
+        cls.supervisor = eldercare_user(
+            env, "hh_supervisor", "主管老张", "supervisor", tz=CENTER_TZ
         )
         cls.elder = Partner.create(
             {

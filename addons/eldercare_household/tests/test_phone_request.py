@@ -1,4 +1,6 @@
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.eldercare_base.tests.common import eldercare_user
 
 from .common import HouseholdTestMixin
 
@@ -12,11 +14,8 @@ class TestPhoneRequest(HouseholdTestMixin, TransactionCase):
         super().setUpClass()
         cls._setup_household_world()
         cls.Request = cls.env["eldercare.service.request"]
-        cls.operator_2 = new_test_user(
-            cls.env,
-            login="hh_operator_2",
-            groups="eldercare_base.group_eldercare_operator",
-            name="接线员小王",
+        cls.operator_2 = eldercare_user(
+            cls.env, "hh_operator_2", "接线员小王", "operator"
         )
         # the two of them take the phone requests of the company
         cls.env.company.eldercare_coordinator_ids = cls.operator | cls.operator_2

@@ -65,15 +65,8 @@ class EldercareSatisfactionWizard(models.TransientModel):
         responsible = company.eldercare_satisfaction_user_id
         if responsible:
             return responsible
-        group = self.env.ref(
-            "eldercare_base.group_eldercare_supervisor", raise_if_not_found=False
-        )
-        if not group:
-            return self.env["res.users"]
-        supervisors = group.sudo().users.filtered(
-            lambda u: u.active and not u.share and company in u.company_ids
-        )
-        return supervisors.sorted("id")[:1]
+        supervisors = self.env["res.users"]._eldercare_supervisors()
+        return supervisors.filtered(lambda u: company in u.company_ids).sorted("id")[:1]
 
     def _schedule_low_score_activity(self):
         responsible = self._get_low_score_responsible()

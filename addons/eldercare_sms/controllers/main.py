@@ -16,15 +16,21 @@ def _token_ok(token):
     return bool(expected) and hmac.compare_digest(str(token), expected)
 
 
-class EldercareSmsController(Controller):
-    @route(
-        "/eldercare_sms/dlr/<string:token>",
+def _kannel_route(name):
+    """A URL that Kannel calls: public, the shared token in the path, GET or
+    POST, no session kept."""
+    return route(
+        f"/eldercare_sms/{name}/<string:token>",
         type="http",
         auth="public",
         methods=["GET", "POST"],
         csrf=False,
         save_session=False,
     )
+
+
+class EldercareSmsController(Controller):
+    @_kannel_route("dlr")
     def kannel_dlr(self, token, uuid="", status="", **_kw):
         """Kannel's delivery report (the dlr-url of each message we sent)."""
         if not _token_ok(token):
@@ -39,14 +45,7 @@ class EldercareSmsController(Controller):
         sms._eldercare_apply_dlr(int(status))
         return request.make_response("OK", status=200)
 
-    @route(
-        "/eldercare_sms/inbound/<string:token>",
-        type="http",
-        auth="public",
-        methods=["GET", "POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @_kannel_route("inbound")
     def kannel_inbound(self, token, **kw):
         """An SMS from a phone (Kannel smsbox get-url: from=%p&text=%a)."""
         if not _token_ok(token):

@@ -1,0 +1,3 @@
+from .settings import admin_setting
+
+__all__ = ["admin_setting"]
