@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 
 from .common import ELDER_NUMBER_E164, EMERGENCY_DID, SERVICE_DID, EldercarePbxCase
@@ -53,6 +53,14 @@ class TestRouteIndex(EldercarePbxCase):
 
     def test_refresh_pages_by_id_like_a_full_load(self):
         cursor = self._api().bridge_route_index(False, 0)["cursor"]
+        self.elder.write(
+            {
+                "elder_phone_ids": [
+                    Command.create({"number": f"1370000710{i}", "phone_type": "mobile"})
+                    for i in range(3)
+                ]
+            }
+        )
         # everything of this transaction is "changed since": page it by 1
         changed, after_id = [], 0
         while True:
