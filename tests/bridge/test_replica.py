@@ -243,10 +243,15 @@ class PagedIndex:
         }
 
 
-def test_replica_pages_full_loads_and_refreshes(tmp_path):
+def _paged_replica(tmp_path, page_size):
+    """Ten certified numbers 1380000000<n> of elder 100 + n, paged by Odoo."""
     rows = [[i, f"+861380000{i:04d}", 100 + i] for i in range(1, 11)]
     odoo = PagedIndex(rows)
-    index = RouteIndex(odoo, str(tmp_path), page_size=3)
+    return rows, odoo, RouteIndex(odoo, str(tmp_path), page_size=page_size)
+
+
+def test_replica_pages_full_loads_and_refreshes(tmp_path):
+    rows, odoo, index = _paged_replica(tmp_path, 3)
 
     async def scenario():
         await index.full_load()
@@ -273,9 +278,7 @@ def test_replica_pages_full_loads_and_refreshes(tmp_path):
 
 
 def test_full_reload_keeps_the_whole_replica_until_it_is_complete(tmp_path):
-    rows = [[i, f"+861380000{i:04d}", 100 + i] for i in range(1, 11)]
-    odoo = PagedIndex(rows)
-    index = RouteIndex(odoo, str(tmp_path), page_size=4)
+    rows, odoo, index = _paged_replica(tmp_path, 4)
 
     async def scenario():
         await index.full_load()
