@@ -96,15 +96,14 @@ class EldercarePbxBridge(models.AbstractModel):
     def _write_call(self, call, update):
         """Write an existing call row now, or right after this transaction
         commits when a concurrent request updated it (see the module doc)."""
+        linkedid, values = call.linkedid, dict(update)
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 call.write(update)
                 self.env.flush_all()
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-            _logger.info(
-                "Call %s updated concurrently: merged after commit", call.linkedid
-            )
-            self._merge_calls_after_commit(call.linkedid, update, None)
+            _logger.info("Call %s updated concurrently: merged after commit", linkedid)
+            self._merge_calls_after_commit(linkedid, values, None)
 
     def _merge_calls_after_commit(self, linkedid, vals, create_vals):
         """Merge the values into the row another transaction created, once this
@@ -127,7 +126,10 @@ class EldercarePbxBridge(models.AbstractModel):
             for attempt in range(1, AFTER_COMMIT_TRIES + 1):
                 try:
                     with mute_logger("odoo.sql_db"), registry.cursor() as cr:
-                        work(api.Environment(cr, api.SUPERUSER_ID, context))
+                        env = api.Environment(cr, api.SUPERUSER_ID, context)
+                        work(env)
+                        # the commit flushes only through a live environment
+                        env.flush_all()
                     return
                 except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                     if attempt == AFTER_COMMIT_TRIES:
