@@ -12,6 +12,7 @@ unused: the bridge then waits on Odoo as before.
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -271,14 +272,20 @@ class RouteIndex:
         slices of CHUNK rows and written by a thread. Not encoded in a thread:
         Python code in a thread holds the GIL against the loop for its whole
         run, and every socket call of a routing decision would then wait up
-        to the 5 ms switch interval for it; file writes release the GIL."""
-        rows = list(self.phones.items())
-        parts = []
-        for start in range(0, len(rows), CHUNK):
-            parts.append(self._encode_rows(rows[start : start + CHUNK]))
+        to the 5 ms switch interval for it; file writes release the GIL. Only
+        this task changes the replica (loads and refreshes await the save),
+        so the rows are read straight from it, slice by slice."""
+        rows = iter(self.phones.items())
+        parts, sep = [self._cache_head().encode()], b""
+        while chunk := list(itertools.islice(rows, CHUNK)):
+            parts.append(sep + self._encode_rows(chunk).encode())
+            sep = b","
             await asyncio.sleep(0)
-        data = (self._cache_head() + ",".join(p for p in parts if p) + "]}").encode()
-        await asyncio.to_thread(self._write_cache, data)
+        parts.append(b"]}")
+        await asyncio.to_thread(self._write_parts, parts)
+
+    def _write_parts(self, parts):
+        self._write_cache(b"".join(parts))
 
     def _load_cache(self):
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
