@@ -354,17 +354,5 @@ class TestAmiEvents(EldercarePbxCase):
         call, other_call = self.call_of(lid), self.call_of(other)
         self.assertEqual(other_call.queue, "eldercare-service", "not held back")
         self.assertFalse(call.ended_at, "its Hangup waits behind the refused event")
-        hooks = [
-            func
-            for func in self.env.cr.postcommit._funcs
-            if "_after_commit" in func.__qualname__
-        ]
-        self.assertEqual(len(hooks), 1)
-        # its own transaction: here the test's, through a test cursor
-        self.registry.enter_test_mode(self.env.cr)
-        try:
-            hooks[0]()
-        finally:
-            self.registry.leave_test_mode()
-        self.env.invalidate_all()
+        self.run_after_commit_work()
         self.assertTrue(self.call_of(lid).ended_at)

@@ -444,19 +444,7 @@ class TestRouting(EldercarePbxCase):
         self.assertIn(alert.id, [p["alert"]["id"] for p in popups])
         self.assertFalse(self.call_of(linkedid).alert_id, "not in this transaction")
         # what runs once the request's transaction has committed
-        hooks = [
-            func
-            for func in self.env.cr.postcommit._funcs
-            if "_after_commit" in func.__qualname__
-        ]
-        self.assertEqual(len(hooks), 1)
-        # its own transaction: here the test's, through a test cursor
-        self.registry.enter_test_mode(self.env.cr)
-        try:
-            hooks[0]()
-        finally:
-            self.registry.leave_test_mode()
-        self.env.invalidate_all()
+        self.run_after_commit_work()
         call = self.call_of(linkedid)
         self.assertEqual(call.route, "emergency")
         self.assertEqual(call.alert_id, alert)
