@@ -54,10 +54,20 @@ from helpers import agi_call  # noqa: E402
 from stack import FakeBackend, OdooBackend, percentile, seed_elders  # noqa: E402
 
 
+async def loop_lag(lags):
+    """How late the event loop wakes a 2 ms sleep (ms): its stalls, whatever
+    causes them (the bridge and this client share the loop)."""
+    while True:
+        t0 = time.perf_counter()
+        await asyncio.sleep(0.002)
+        lags.append((time.perf_counter() - t0) * 1000 - 2)
+
+
 async def run_calls(env, numbers, calls, did, line, tag, local=True):
     """``calls`` routing decisions one after the other; ``local``: with the
     bridge's replica of the routing index (replica.py), else every decision
-    waits on Odoo. Returns (latencies ms, routes, linkedids, replica load s)."""
+    waits on Odoo. Returns (latencies ms, routes, linkedids, replica load s,
+    event-loop lags ms)."""
     cfg = Config(
         odoo_url=env["EC_ODOO_URL"],
         odoo_db=env["EC_ODOO_DB"],
@@ -77,8 +87,10 @@ async def run_calls(env, numbers, calls, did, line, tag, local=True):
     try:
         await bridge.rpc.authenticate(timeout=60)
         if local:
+            # measured once the replica is complete (its first page already
+            # makes it usable; the load is reported apart)
             deadline = time.monotonic() + 300
-            while not bridge.router.index.ready:
+            while not bridge.router.index.loaded_at:
                 if time.monotonic() > deadline or bridge.router.index.unsupported:
                     raise SystemExit("the routing replica did not load in 300 s")
                 await asyncio.sleep(0.05)
@@ -95,6 +107,8 @@ async def run_calls(env, numbers, calls, did, line, tag, local=True):
         lat = []
         routes = {}
         linkedids = []
+        lags = []
+        probe = asyncio.ensure_future(loop_lag(lags))
         for i in range(calls):
             t0 = time.perf_counter()
             got = await agi_call(
@@ -107,6 +121,7 @@ async def run_calls(env, numbers, calls, did, line, tag, local=True):
             lat.append((time.perf_counter() - t0) * 1000)
             routes[got.get("ROUTE")] = routes.get(got.get("ROUTE"), 0) + 1
             linkedids.append(f"{tag}-{i}")
+        probe.cancel()
         # alarms answered from the replica are raised by Odoo's late answer
         # or the spool: wait for every one before stopping the bridge
         deadline = time.monotonic() + 120
@@ -115,16 +130,17 @@ async def run_calls(env, numbers, calls, did, line, tag, local=True):
                 print(f"!! {len(bridge.spool)} alarm(s) still in the spool after 120 s")
                 break
             await asyncio.sleep(0.05)
-        return lat, routes, linkedids, load_s
+        return lat, routes, linkedids, load_s, lags
     finally:
         await bridge.stop()
 
 
-def report(name, lat, routes):
+def report(name, lat, routes, lags):
     p50, p99 = percentile(lat, 50), percentile(lat, 99)
     print(
         f"{name:<34} n={len(lat):<5} p50={p50:7.2f} ms  p99={p99:7.2f} ms  "
-        f"max={max(lat):7.2f} ms  routes={routes}"
+        f"max={max(lat):7.2f} ms  routes={routes}  event-loop stalls: max "
+        f"{max(lags, default=0):.0f} ms, {sum(1 for v in lags if v > 10)} over 10 ms"
     )
     return p50, p99
 
@@ -178,7 +194,7 @@ def main():
     fake = FakeBackend()
     fake.fake.elders.update({n: i for i, n in enumerate(numbers[:100000], 1)})
     try:
-        base_lat, base_routes, _l, _s = asyncio.run(
+        base_lat, base_routes, _l, _s, base_lags = asyncio.run(
             run_calls(
                 fake.bridge_env(),
                 numbers,
@@ -221,11 +237,13 @@ def main():
                     f"{results[('service', local)][3]:.1f} s"
                 )
         print()
-        b50, b99 = report("baseline (fake Odoo, dict lookup)", base_lat, base_routes)
+        b50, b99 = report(
+            "baseline (fake Odoo, dict lookup)", base_lat, base_routes, base_lags
+        )
         figures = {}
-        for (kind, local), (lat, routes, _lids, _load) in results.items():
+        for (kind, local), (lat, routes, _lids, _load, lags) in results.items():
             mode = "replica" if local else "waits on Odoo"
-            figures[(kind, local)] = report(f"{kind} line, {mode}", lat, routes)
+            figures[(kind, local)] = report(f"{kind} line, {mode}", lat, routes, lags)
         if backend is not None:
             lids = results[("emergency", False)][2] + results[("emergency", True)][2]
             counts = backend.alert_counts(lids)

@@ -210,3 +210,88 @@ def test_escalation_steps_wait_for_the_alert_then_reach_odoo(fake, tmp_path):
     with fake.lock:
         forwarded = [e for e in fake.events if e.get("UserEvent")]
     assert [e["Step"] for e in forwarded] == ["1"]
+
+
+class PagedIndex:
+    """bridge_route_index as Odoo pages it (``limit`` rows by id, ``cursor``
+    refreshes paged the same way); ``hold`` pauses after the first page."""
+
+    def __init__(self, rows):
+        self.rows = rows  # [[phone id, e164, elder id]] sorted by id
+        self.changed = None  # ids a cursor refresh sends (None: all)
+        self.calls = []
+        self.served = 0
+        self.hold = None
+
+    async def execute(self, method, cursor, after_id, limit, timeout=None):
+        assert method == "bridge_route_index"
+        self.calls.append((cursor, after_id))
+        self.served += 1
+        rows = [r for r in self.rows if r[0] > after_id]
+        if cursor:
+            rows = [r for r in rows if r[0] in self.changed]
+        page = rows[:limit]
+        if self.hold and after_id:
+            await self.hold.wait()
+        return {
+            "cursor": f"c{self.served}",
+            "lines": {"8001": "emergency"},
+            "ivr": True,
+            "phones": page,
+            "more": len(page) == limit,
+            "last_id": page[-1][0] if page else after_id,
+        }
+
+
+def _paged_replica(tmp_path, page_size):
+    """Ten certified numbers 1380000000<n> of elder 100 + n, paged by Odoo."""
+    rows = [[i, f"+861380000{i:04d}", 100 + i] for i in range(1, 11)]
+    odoo = PagedIndex(rows)
+    return rows, odoo, RouteIndex(odoo, str(tmp_path), page_size=page_size)
+
+
+def test_replica_pages_full_loads_and_refreshes(tmp_path):
+    rows, odoo, index = _paged_replica(tmp_path, 3)
+
+    async def scenario():
+        await index.full_load()
+        assert [index.elder_of(f"1380000{i:04d}") for i in (1, 10)] == [101, 110]
+        assert odoo.calls == [(False, 0), (False, 3), (False, 6), (False, 9)]
+        # 4 rows changed since: a refresh in two pages, nothing reloaded
+        odoo.calls.clear()
+        odoo.changed = {2, 5, 7, 9}
+        for row in rows:
+            if row[0] in odoo.changed:
+                row[2] = 0  # no longer elders
+        await index.refresh_once()
+        # from the first page of the full load: what changed while it paged
+        assert odoo.calls == [("c1", 0), ("c1", 7)]
+        assert index.cursor == "c5"  # the refresh's first page
+        assert index.elder_of("13800000002") == 0
+        assert index.elder_of("13800000009") == 0
+        assert index.elder_of("13800000010") == 110
+        assert index.stats["full_loads"] == 1
+
+    asyncio.run(scenario())
+    again = RouteIndex(None, str(tmp_path))  # the disk copy follows
+    assert len(again.numbers) == 6 and again.elder_of("13800000003") == 103
+
+
+def test_full_reload_keeps_the_whole_replica_until_it_is_complete(tmp_path):
+    rows, odoo, index = _paged_replica(tmp_path, 4)
+
+    async def scenario():
+        await index.full_load()
+        odoo.hold = asyncio.Event()
+        rows[-1][2] = 999  # the elder of number 10 changed meanwhile
+        reload = asyncio.ensure_future(index.full_load())
+        await _until(lambda: odoo.served == 5, 5, "the reload's second page")
+        # mid-reload every number still answers, from the previous load
+        during = [index.elder_of(f"1380000{i:04d}") for i in (1, 5, 10)]
+        odoo.hold.set()
+        await reload
+        return during, index.elder_of("13800000010")
+
+    during, after = asyncio.run(scenario())
+    assert during == [101, 105, 110]
+    assert after == 999

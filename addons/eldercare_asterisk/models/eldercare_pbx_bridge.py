@@ -20,6 +20,7 @@ import psycopg2
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import mute_logger
 
 from .eldercare_pbx_wire import (
     INTAKE_KEYS,
@@ -447,6 +448,15 @@ class EldercarePbxBridge(models.AbstractModel):
                 "ami_events: expected a list, got %s", type(events).__name__
             )
             return {"processed": 0, "skipped": 1}
+        return self._process_ami_events(events, defer_conflicts=True)
+
+    def _process_ami_events(self, events, defer_conflicts):
+        """Handle ``events`` in order. A call row a concurrent request (the
+        routing lookup of the same call) updated since this transaction
+        began cannot be written in it: with ``defer_conflicts`` that event
+        and the later ones of its call are handled right after the commit,
+        in order (``_after_commit``), instead of Odoo retrying the whole
+        batch after a pause of seconds; without, the conflict is raised."""
         Call = self.env["eldercare.call"]
         handlers = Call._ami_handlers()
         linkedids = {
@@ -457,6 +467,7 @@ class EldercarePbxBridge(models.AbstractModel):
             for call in Call.search([("linkedid", "in", list(linkedids))])
         }
         processed = skipped = ignored = 0
+        deferred, deferred_calls = [], set()
         for event in events:
             if not isinstance(event, dict) or not isinstance(event.get("Event"), str):
                 skipped += 1
@@ -467,6 +478,9 @@ class EldercarePbxBridge(models.AbstractModel):
                 ignored += 1
                 continue
             linkedid = _event_linkedid(event)
+            if linkedid and linkedid in deferred_calls:
+                deferred.append(event)
+                continue
             if not linkedid:
                 skipped += 1
                 _logger.warning(
@@ -474,10 +488,14 @@ class EldercarePbxBridge(models.AbstractModel):
                 )
                 continue
             try:
-                with self.env.cr.savepoint():
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                     call = getattr(calls.get(linkedid, Call), handler)(event, linkedid)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise  # Odoo retries the whole batch, in order
+                if not defer_conflicts:
+                    raise
+                deferred_calls.add(linkedid)
+                deferred.append(event)
+                continue
             except Exception as exc:
                 skipped += 1
                 _logger.warning(
@@ -490,4 +508,18 @@ class EldercarePbxBridge(models.AbstractModel):
             if call:
                 calls[linkedid] = call
             processed += 1
+        if deferred:
+            _logger.info(
+                "ami_events: %d event(s) of call(s) %s updated concurrently: "
+                "handled after commit",
+                len(deferred),
+                ", ".join(sorted(deferred_calls)),
+            )
+            self._after_commit(
+                f"AMI events of call(s) {', '.join(sorted(deferred_calls))}",
+                lambda env: env["eldercare.pbx.bridge"]._process_ami_events(
+                    deferred, defer_conflicts=False
+                ),
+            )
+            processed += len(deferred)
         return {"processed": processed, "skipped": skipped, "ignored": ignored}

@@ -1,15 +1,29 @@
 """The call log rows the bridge API writes: one upsert for a batch of calls,
 safe against the AMI events and the routing lookup of the same call logging
-it at the same moment."""
+it at the same moment.
+
+Two requests of the bridge often write the same call row at once: the routing
+lookup (route, alert, elder) and the AMI event batch (channel, queue, ringing
+operator). Under PostgreSQL's REPEATABLE READ the later writer is refused
+("could not serialize access due to concurrent update") and Odoo would retry
+its whole request after a random pause of up to 2 s, then 4 s: the alert
+already raised in the routing request, and its popup, would wait that long.
+The refused write is done right after this transaction commits instead, in a
+transaction of its own (:meth:`_after_commit`), so the alert and its popup are
+never held back by the call log."""
 
 import logging
+import time
 
 import psycopg2
 
 from odoo import api, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
+
+AFTER_COMMIT_TRIES = 5  # quick retries of a write deferred past the commit
 
 
 class EldercarePbxBridge(models.AbstractModel):
@@ -56,7 +70,7 @@ class EldercarePbxBridge(models.AbstractModel):
             if call:
                 update = self._merge_call_vals(call, vals, create_vals)
                 if update:
-                    call.write(update)
+                    self._write_call(call, update)
             elif linkedid not in new:
                 new[linkedid] = (vals, create_vals or {})
         if not new:
@@ -79,20 +93,56 @@ class EldercarePbxBridge(models.AbstractModel):
                 self._merge_calls_after_commit(linkedid, vals, create_vals)
         return calls
 
+    def _write_call(self, call, update):
+        """Write an existing call row now, or right after this transaction
+        commits when a concurrent request updated it (see the module doc)."""
+        linkedid, values = call.linkedid, dict(update)
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                call.write(update)
+                self.env.flush_all()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info("Call %s updated concurrently: merged after commit", linkedid)
+            self._merge_calls_after_commit(linkedid, values, None)
+
     def _merge_calls_after_commit(self, linkedid, vals, create_vals):
         """Merge the values into the row another transaction created, once this
         one (which may hold the alert the values point to) is committed."""
-        dbname = self.env.cr.dbname
+
+        def merge(env):
+            env["eldercare.pbx.bridge"]._merge_call_now(linkedid, vals, create_vals)
+
+        self._after_commit(f"call {linkedid}", merge)
+
+    def _after_commit(self, what, work):
+        """Run ``work(env)`` once this transaction has committed, as
+        superuser in a transaction of its own; a concurrent update is retried
+        at once a few times (not after Odoo's pauses of seconds). Still
+        refused: logged as an error with what was lost."""
+        registry = self.env.registry
         context = dict(self.env.context)
 
-        def merge():
-            registry = self.env.registry
-            with registry.cursor() as cr:
-                env = api.Environment(cr, api.SUPERUSER_ID, context)
-                env["eldercare.pbx.bridge"]._merge_call_now(linkedid, vals, create_vals)
+        def run():
+            for attempt in range(1, AFTER_COMMIT_TRIES + 1):
+                try:
+                    with mute_logger("odoo.sql_db"), registry.cursor() as cr:
+                        env = api.Environment(cr, api.SUPERUSER_ID, context)
+                        work(env)
+                        # the commit flushes only through a live environment
+                        env.flush_all()
+                    return
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    if attempt == AFTER_COMMIT_TRIES:
+                        _logger.error(
+                            "%s: still updated concurrently after %d tries, "
+                            "not written",
+                            what,
+                            attempt,
+                        )
+                        return
+                    time.sleep(0.01 * attempt)
 
-        _logger.debug("merge of call %s in %s scheduled", linkedid, dbname)
-        self.env.cr.postcommit.add(merge)
+        self.env.cr.postcommit.add(run)
 
     @api.model
     def _merge_call_now(self, linkedid, vals, create_vals=None):

@@ -14,10 +14,13 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 INDEX_PAGE_MAX = 50000
-# rows written by a transaction that started before the previous cursor but
-# committed after it carry an older write_date: every refresh looks back this
-# far (re-sending a few rows is harmless)
-INDEX_OVERLAP = timedelta(seconds=120)
+# A row carries its transaction's start time as write_date, and becomes
+# visible only when that transaction commits: the next refresh starts at the
+# start of the oldest transaction still open in this database when the page
+# was read (rows no refresh has seen yet are all in such a transaction),
+# less this margin (write_date has whole seconds). Rows written before are
+# never sent twice, so a mass import is not sent again on every refresh.
+INDEX_OVERLAP = timedelta(seconds=2)
 
 
 class EldercarePbxBridgeIndex(models.AbstractModel):
@@ -29,13 +32,14 @@ class EldercarePbxBridgeIndex(models.AbstractModel):
 
         ``cursor`` False: a full load, ``after_id`` pages through the phones
         by id (``limit`` per page, at most 50,000). ``cursor`` the value of a
-        previous answer: only the phones (or their elders) written since.
+        previous answer: only the phones (or their elders) written since,
+        paged the same way by ``after_id``.
         Returns ``{"cursor", "lines": {did: "emergency"|"service"}, "ivr",
         "phones": [[phone_id, e164, elder_id]], "more", "last_id"}``; an
         ``elder_id`` of 0 means the number no longer identifies an elder
         (archived phone or elder, no longer an elder): drop it."""
         self = self._check_bridge_access()
-        now = fields.Datetime.now()
+        now = self._index_cursor()
         limit = max(1, min(int(limit or INDEX_PAGE_MAX), INDEX_PAGE_MAX))
         Phone = self.env["eldercare.phone"].with_context(active_test=False)
         domain = [("number_e164", "!=", False)]
@@ -46,8 +50,7 @@ class EldercarePbxBridgeIndex(models.AbstractModel):
                 ("write_date", ">=", since),
                 ("partner_id.write_date", ">=", since),
             ]
-        else:
-            domain += [("id", ">", int(after_id or 0))]
+        domain += [("id", ">", int(after_id or 0))]
         phones = Phone.search_fetch(
             domain, ["number_e164", "active", "partner_id"], order="id", limit=limit
         )
@@ -67,3 +70,14 @@ class EldercarePbxBridgeIndex(models.AbstractModel):
             "more": len(phones) == limit,
             "last_id": phones[-1:].id or int(after_id or 0),
         }
+
+    def _index_cursor(self):
+        """Where the next refresh starts: the start of the oldest transaction
+        open in this database now (this one included), in UTC."""
+        self.env.cr.execute(
+            "SELECT min(xact_start) AT TIME ZONE 'UTC' FROM pg_stat_activity "
+            "WHERE datname = current_database() AND xact_start IS NOT NULL"
+        )
+        oldest = self.env.cr.fetchone()[0]
+        now = fields.Datetime.now()
+        return min(oldest.replace(microsecond=0), now) if oldest else now

@@ -107,6 +107,23 @@ class EldercarePbxCase(DialSyncMixin, TransactionCase):
     def call_of(self, linkedid):
         return self.env["eldercare.call"].search([("linkedid", "=", linkedid)])
 
+    def run_after_commit_work(self):
+        """Run the one write the bridge API deferred past its commit
+        (``_after_commit``), in its own transaction: here the test's, through
+        a test cursor."""
+        hooks = [
+            func
+            for func in self.env.cr.postcommit._funcs
+            if "_after_commit" in func.__qualname__
+        ]
+        self.assertEqual(len(hooks), 1)
+        self.registry.enter_test_mode(self.env.cr)
+        try:
+            hooks[0]()
+        finally:
+            self.registry.leave_test_mode()
+        self.env.invalidate_all()
+
     def bus_messages(self, user, notification_type):
         """Bus notifications of ``notification_type`` sent to ``user``."""
         self.env.cr.precommit.run()

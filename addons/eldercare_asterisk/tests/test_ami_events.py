@@ -1,3 +1,6 @@
+from unittest.mock import patch
+
+import psycopg2
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -320,3 +323,36 @@ class TestAmiEvents(EldercarePbxCase):
         self.assertEqual(call.dial_status, "BUSY")
         self.assertEqual(call.disposition, "busy")
         self.assertFalse(call.offered)
+
+    def test_events_of_a_call_updated_concurrently_follow_after_commit(self):
+        """The routing request updated the call row since this event batch
+        began (PostgreSQL refuses the batch's write): that event and the later
+        ones of the same call are handled after the commit, in order; the
+        other calls' events are not held back."""
+        lid, other = "ec-conflict-1", "ec-conflict-2"
+        self.start_call(lid, ELDER_NUMBER, EMERGENCY_DID)
+        self.start_call(other, "13900000009", SERVICE_DID)
+        Call = type(self.env["eldercare.call"])
+        real_join = Call._on_queue_caller_join
+        refused = []
+
+        def join_refused_once(records, event, linkedid):
+            if linkedid == lid and not refused:
+                refused.append(linkedid)
+                raise psycopg2.errors.SerializationFailure("concurrent update")
+            return real_join(records, event, linkedid)
+
+        events = [
+            ev("QueueCallerJoin", lid, 1, Queue="eldercare-emergency"),
+            ev("QueueCallerJoin", other, 1, Queue="eldercare-service"),
+            ev("Hangup", lid, 5, Uniqueid=lid, Cause="16"),
+        ]
+        with patch.object(Call, "_on_queue_caller_join", join_refused_once):
+            counts = self.bridge.ami_events(events)
+        self.assertEqual(refused, [lid])
+        self.assertEqual(counts["processed"], 3)
+        call, other_call = self.call_of(lid), self.call_of(other)
+        self.assertEqual(other_call.queue, "eldercare-service", "not held back")
+        self.assertFalse(call.ended_at, "its Hangup waits behind the refused event")
+        self.run_after_commit_work()
+        self.assertTrue(self.call_of(lid).ended_at)

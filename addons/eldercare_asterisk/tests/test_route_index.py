@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 
 from .common import ELDER_NUMBER_E164, EMERGENCY_DID, SERVICE_DID, EldercarePbxCase
@@ -50,6 +50,39 @@ class TestRouteIndex(EldercarePbxCase):
         rows = self._api().bridge_route_index(cursor)["phones"]
         changed = {e164: elder for _id, e164, elder in rows}
         self.assertEqual(changed.get(ELDER_NUMBER_E164), 0, "dropped from the replica")
+
+    def test_refresh_pages_by_id_like_a_full_load(self):
+        cursor = self._api().bridge_route_index(False, 0)["cursor"]
+        self.elder.write(
+            {
+                "elder_phone_ids": [
+                    Command.create({"number": f"1370000710{i}", "phone_type": "mobile"})
+                    for i in range(3)
+                ]
+            }
+        )
+        # everything of this transaction is "changed since": page it by 1
+        changed, after_id = [], 0
+        while True:
+            page = self._api().bridge_route_index(cursor, after_id, 1)
+            changed += [row[0] for row in page["phones"]]
+            if not page["more"]:
+                break
+            after_id = page["last_id"]
+        everything = self._api().bridge_route_index(cursor)["phones"]
+        self.assertGreater(len(changed), 1)
+        self.assertEqual(changed, [row[0] for row in everything])
+
+    def test_cursor_is_no_later_than_this_transaction(self):
+        """A row written by a transaction still open has a write_date at its
+        start: the cursor never passes the oldest open transaction's start."""
+        self.env.cr.execute(
+            "SELECT xact_start AT TIME ZONE 'UTC' FROM pg_stat_activity "
+            "WHERE pid = pg_backend_pid()"
+        )
+        started = self.env.cr.fetchone()[0]
+        cursor = self._api().bridge_route_index(False, 0)["cursor"]
+        self.assertLessEqual(fields.Datetime.to_datetime(cursor), started)
 
     def test_only_the_bridge_user_may_read_the_index(self):
         with self.assertRaises(AccessError):

@@ -416,6 +416,40 @@ class TestRouting(EldercarePbxCase):
         self.assertEqual(call.elder_id, self.elder)
         self.assertEqual(call.line_id, self.line_emergency)
 
+    def test_call_updated_concurrently_raises_the_alert_then_logs_the_call(self):
+        """The AMI events updated the call row since the routing request
+        began (PostgreSQL refuses the routing's write): the alert and its
+        popup are not held back, the call row gets its route, alert and elder
+        right after the commit."""
+        linkedid = "1700000006.1"
+        self.env["eldercare.call"].create(
+            {"linkedid": linkedid, "direction": "inbound"}
+        )
+        Call = type(self.env["eldercare.call"])
+        real_write = Call.write
+        refused = []
+
+        def write_refused_once(records, vals):
+            if "alert_id" in vals and not refused:
+                refused.append(dict(vals))
+                raise psycopg2.errors.SerializationFailure("concurrent update")
+            return real_write(records, vals)
+
+        with patch.object(Call, "write", write_refused_once):
+            result = self.route(linkedid, ELDER_NUMBER, EMERGENCY_DID)
+        self.assertTrue(refused, "the call row write was refused")
+        alert = self.env["eldercare.alert"].browse(result["alert_id"])
+        self.assertTrue(alert.exists())
+        popups = self.bus_messages(self.operator, "eldercare_alert_popup")
+        self.assertIn(alert.id, [p["alert"]["id"] for p in popups])
+        self.assertFalse(self.call_of(linkedid).alert_id, "not in this transaction")
+        # what runs once the request's transaction has committed
+        self.run_after_commit_work()
+        call = self.call_of(linkedid)
+        self.assertEqual(call.route, "emergency")
+        self.assertEqual(call.alert_id, alert)
+        self.assertEqual(call.elder_id, self.elder)
+
     def test_did_the_dialplan_knows_as_emergency_stays_emergency(self):
         """Odoo's line table says "service" (a wrong edit): the dialplan's
         EC_LINE=emergency wins, the call raises its alert."""

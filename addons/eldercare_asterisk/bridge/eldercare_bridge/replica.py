@@ -12,6 +12,7 @@ unused: the bridge then waits on Odoo as before.
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -24,6 +25,10 @@ from .odoo_rpc import OdooError
 _logger = logging.getLogger("eldercare_bridge.replica")
 
 CACHE_NAME = "route_index.json"
+# rows per bridge_route_index page (Odoo allows 50,000): a page is parsed in
+# one piece on the event loop, 10,000 rows take ~3 ms
+PAGE_SIZE = 10000
+CHUNK = 2000  # rows applied or encoded between two yields to the event loop
 _DIGITS = re.compile(r"\D")
 
 
@@ -62,8 +67,17 @@ def _unsupported(exc):
 
 
 class RouteIndex:
-    def __init__(self, rpc, cache_dir, refresh=30.0, full_every=3600.0, timeout=60.0):
+    def __init__(
+        self,
+        rpc,
+        cache_dir,
+        refresh=30.0,
+        full_every=3600.0,
+        timeout=60.0,
+        page_size=PAGE_SIZE,
+    ):
         self.rpc = rpc
+        self.page_size = page_size
         self.cache_path = os.path.join(cache_dir, CACHE_NAME)
         self.refresh = refresh
         self.full_every = full_every
@@ -114,45 +128,74 @@ class RouteIndex:
         return None
 
     # -- loading --------------------------------------------------------------
-    def _apply(self, page, replace_lines=True):
+    def _apply_meta(self, page, replace_lines=True):
         if replace_lines and isinstance(page.get("lines"), dict):
             self.lines = {str(k): str(v) for k, v in page["lines"].items()}
         self.ivr = bool(page.get("ivr"))
-        for row in page.get("phones") or []:
+
+    @staticmethod
+    def _apply_rows(rows, numbers, phones):
+        for row in rows:
             try:
                 phone_id, e164, elder_id = int(row[0]), str(row[1]), int(row[2] or 0)
             except (TypeError, ValueError, IndexError):
                 continue
-            old = self.phones.pop(phone_id, None)
-            if old and self.numbers.get(old) and old != e164:
-                self.numbers.pop(old, None)
+            old = phones.pop(phone_id, None)
+            if old and numbers.get(old) and old != e164:
+                numbers.pop(old, None)
             if elder_id:
-                self.phones[phone_id] = e164
-                self.numbers[e164] = elder_id
-            elif self.numbers.get(e164):
-                self.numbers.pop(e164, None)
+                phones[phone_id] = e164
+                numbers[e164] = elder_id
+            elif numbers.get(e164):
+                numbers.pop(e164, None)
+
+    def _apply(self, page, replace_lines=True):
+        """A whole page at once (the disk copy at start, tests)."""
+        self._apply_meta(page, replace_lines)
+        self._apply_rows(page.get("phones") or [], self.numbers, self.phones)
+
+    async def _apply_async(self, page, numbers, phones):
+        """A page in slices of CHUNK rows, yielding to the event loop between
+        them: a page of thousands of rows never holds up a routing decision."""
+        self._apply_meta(page)
+        rows = page.get("phones") or []
+        for start in range(0, len(rows), CHUNK):
+            self._apply_rows(rows[start : start + CHUNK], numbers, phones)
+            await asyncio.sleep(0)
 
     async def _call(self, cursor=False, after_id=0):
         return await self.rpc.execute(
-            "bridge_route_index", cursor, after_id, timeout=self.timeout
+            "bridge_route_index", cursor, after_id, self.page_size, timeout=self.timeout
         )
 
+    async def _pages(self, cursor, numbers, phones):
+        """Every page of a full load (``cursor`` False) or of the rows
+        changed since ``cursor``, applied to ``numbers``/``phones`` as they
+        come. Returns the first page's cursor (where the next refresh starts)
+        and the number of rows received."""
+        after_id, first_cursor, received = 0, None, 0
+        while True:
+            page = await self._call(cursor=cursor, after_id=after_id)
+            first_cursor = first_cursor or page["cursor"]
+            received += len(page.get("phones") or [])
+            await self._apply_async(page, numbers, phones)
+            if not page.get("more"):
+                return first_cursor, received
+            last_id = int(page.get("last_id") or 0)
+            if last_id <= after_id:
+                raise ValueError(f"bridge_route_index paged back to id {last_id}")
+            after_id = last_id
+
     async def full_load(self):
-        numbers, phones = {}, {}
-        self.numbers, old_numbers = numbers, self.numbers
-        self.phones, old_phones = phones, self.phones
-        try:
-            after_id, cursor = 0, False
-            while True:
-                page = await self._call(cursor=False, after_id=after_id)
-                cursor = cursor or page["cursor"]  # the first page's time
-                self._apply(page)
-                if not page.get("more"):
-                    break
-                after_id = page["last_id"]
-        except BaseException:
-            self.numbers, self.phones = old_numbers, old_phones
-            raise
+        # a reload is built aside and swapped in at the end: routing never
+        # sees a half-loaded replica (the very first load fills the live one:
+        # some numbers are better than none)
+        if self.numbers:
+            numbers, phones = {}, {}
+        else:
+            numbers, phones = self.numbers, self.phones
+        cursor, _received = await self._pages(False, numbers, phones)
+        self.numbers, self.phones = numbers, phones
         self.cursor = cursor
         self.loaded_at = time.monotonic()
         self.stats["full_loads"] += 1
@@ -164,14 +207,10 @@ class RouteIndex:
         )
 
     async def refresh_once(self):
-        page = await self._call(cursor=self.cursor)
-        self._apply(page)
-        if page.get("more"):
-            # more rows changed than one page holds: reload everything
-            return await self.full_load()
-        self.cursor = page["cursor"]
+        cursor, received = await self._pages(self.cursor, self.numbers, self.phones)
+        self.cursor = cursor
         self.stats["refreshes"] += 1
-        if page.get("phones"):
+        if received:
             await self._save_cache_async()
 
     async def _loop(self):
@@ -208,26 +247,45 @@ class RouteIndex:
         return self._task
 
     # -- disk copy ------------------------------------------------------------
-    def _snapshot(self):
-        rows = [[p, e, self.numbers[e]] for p, e in self.phones.items()]
-        return {"lines": dict(self.lines), "ivr": self.ivr, "phones": rows}
+    def _cache_head(self):
+        return json.dumps({"lines": self.lines, "ivr": self.ivr})[:-1] + ', "phones": ['
 
-    def _write_cache(self, snapshot):
+    def _encode_rows(self, rows):
+        numbers = self.numbers
+        return json.dumps([[p, e, numbers.get(e, 0)] for p, e in rows])[1:-1]
+
+    def _write_cache(self, data):
         tmp = self.cache_path + ".tmp"
         try:
-            with open(tmp, "w") as fh:
-                json.dump(snapshot, fh)
+            with open(tmp, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, self.cache_path)
         except OSError:
             _logger.warning("routing replica not saved to %s", self.cache_path)
 
     def _save_cache(self):
-        self._write_cache(self._snapshot())
+        body = self._encode_rows(list(self.phones.items()))
+        self._write_cache((self._cache_head() + body + "]}").encode())
 
     async def _save_cache_async(self):
-        # 100,000 numbers take a few hundred ms to write: not in the event
-        # loop that answers Asterisk
-        await asyncio.to_thread(self._write_cache, self._snapshot())
+        """The disk copy of 100,000 numbers is encoded on the event loop in
+        slices of CHUNK rows and written by a thread. Not encoded in a thread:
+        Python code in a thread holds the GIL against the loop for its whole
+        run, and every socket call of a routing decision would then wait up
+        to the 5 ms switch interval for it; file writes release the GIL. Only
+        this task changes the replica (loads and refreshes await the save),
+        so the rows are read straight from it, slice by slice."""
+        rows = iter(self.phones.items())
+        parts, sep = [self._cache_head().encode()], b""
+        while chunk := list(itertools.islice(rows, CHUNK)):
+            parts.append(sep + self._encode_rows(chunk).encode())
+            sep = b","
+            await asyncio.sleep(0)
+        parts.append(b"]}")
+        await asyncio.to_thread(self._write_parts, parts)
+
+    def _write_parts(self, parts):
+        self._write_cache(b"".join(parts))
 
     def _load_cache(self):
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
