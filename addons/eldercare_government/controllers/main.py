@@ -3,9 +3,9 @@ import io
 import xlsxwriter
 
 from odoo import http
-from odoo.http import content_disposition, request
+from odoo.http import request
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from odoo.addons.eldercare_billing.controllers.main import xlsx_response
 
 
 class EldercareGovernmentReport(http.Controller):
@@ -25,14 +25,7 @@ class EldercareGovernmentReport(http.Controller):
         content = self._build_xlsx(summary)
         area = summary.area_id.name or request.env._("all areas")
         filename = f"eldercare-summary-{summary.month}-{area}.xlsx"
-        return request.make_response(
-            content,
-            headers=[
-                ("Content-Type", XLSX_MIME),
-                ("Content-Length", str(len(content))),
-                ("Content-Disposition", content_disposition(filename)),
-            ],
-        )
+        return xlsx_response(content, filename)
 
     def _build_xlsx(self, summary):
         data = summary._eldercare_gov_summary()
