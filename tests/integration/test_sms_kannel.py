@@ -53,6 +53,15 @@ class SmsOdoo(OdooBackend):
             "AND name IN ('eldercare_sms', 'eldercare_sms_emergency')"
         )
         assert len(installed) == 2, f"eldercare_sms addons not installed: {installed}"
+        # the tests run the SMS queue themselves (run_sms_queue): Odoo's cron
+        # worker must not run it too, or the test's run finds the cron locked
+        # ("This cron task is currently being executed") when both meet
+        rows = self.psql(
+            "UPDATE ir_cron SET active = false WHERE id = ("
+            "SELECT res_id FROM ir_model_data WHERE module = 'sms' "
+            "AND name = 'ir_cron_sms_scheduler_action') RETURNING id"
+        )
+        assert rows, "no SMS queue cron in the template database"
 
     def warm_up(self):
         self.call("res.users", "read", [self.uid], ["name"])
