@@ -4,11 +4,17 @@ import asyncio
 
 
 class FakeAMI:
+    """Keeps every action as a dict (``actions``) and as its header pairs in
+    order (``raw``: repeated Variable headers too); ``refuse_originate``
+    answers an Originate with Response: Error."""
+
     def __init__(self, secret="s3cret"):
         self.secret = secret
         self.writers = []
         self.logins = 0
         self.actions = []
+        self.raw = []
+        self.refuse_originate = False
         self.channels = []  # CoreShowChannel entries returned on resync
         self.astdb = {}  # "/family/key" -> value, for DBGetTree
         self.server = None
@@ -40,7 +46,7 @@ class FakeAMI:
     async def _handle(self, reader, writer):
         writer.write(b"Asterisk Call Manager/9.0.0\r\n")
         self.writers.append(writer)
-        frame = {}
+        frame, pairs = {}, []
         try:
             while True:
                 line = await reader.readline()
@@ -50,10 +56,12 @@ class FakeAMI:
                 if line:
                     k, _, v = line.partition(": ")
                     frame[k] = v
+                    pairs.append((k, v))
                     continue
                 self.actions.append(frame)
+                self.raw.append(pairs)
                 await self._answer(frame, writer)
-                frame = {}
+                frame, pairs = {}, []
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
@@ -61,10 +69,18 @@ class FakeAMI:
                 self.writers.remove(writer)
             writer.close()
 
+    def originates(self):
+        return [p for p in self.raw if dict(p).get("Action") == "Originate"]
+
     async def _answer(self, frame, writer):
         aid = frame.get("ActionID", "")
         action = frame.get("Action", "").lower()
-        if action == "login":
+        if self.refuse_originate and action == "originate":
+            out = (
+                f"Response: Error\r\nActionID: {aid}\r\n"
+                "Message: Extension does not exist.\r\n\r\n"
+            )
+        elif action == "login":
             if frame.get("Secret") == self.secret:
                 self.logins += 1
                 out = (

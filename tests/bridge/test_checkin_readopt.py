@@ -7,12 +7,12 @@ import asyncio
 
 import pytest
 from fake_ami import FakeAMI
-from test_dialer import QueueOdoo, RecordingAMI, run, until
+from test_dialer import QueueOdoo, run, until
 
 LOCAL = "Local/13700000001@eldercare-dialer-out-0000000{n};{half}"
 
 
-class GetvarAMI(RecordingAMI):
+class GetvarAMI(FakeAMI):
     """Answers Getvar from ``variables`` ({(channel, name): value})."""
 
     def __init__(self, **kw):

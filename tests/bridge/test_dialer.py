@@ -36,52 +36,6 @@ class QueueOdoo(FakeOdoo):
         return {"dial": out, "hangup": hangup, "max_channels": 10}
 
 
-class RecordingAMI(FakeAMI):
-    """Keeps every header of every action (repeated Variable headers too),
-    and can answer an Originate with Response: Error."""
-
-    def __init__(self, **kw):
-        super().__init__(**kw)
-        self.raw = []
-        self.refuse_originate = False
-
-    async def _handle(self, reader, writer):
-        writer.write(b"Asterisk Call Manager/9.0.0\r\n")
-        self.writers.append(writer)
-        frame, pairs = {}, []
-        try:
-            while True:
-                line = await reader.readline()
-                if not line:
-                    break
-                line = line.decode().rstrip("\r\n")
-                if line:
-                    k, _, v = line.partition(": ")
-                    frame[k] = v
-                    pairs.append((k, v))
-                    continue
-                self.actions.append(frame)
-                self.raw.append(pairs)
-                if self.refuse_originate and frame.get("Action") == "Originate":
-                    aid = frame.get("ActionID", "")
-                    writer.write(
-                        f"Response: Error\r\nActionID: {aid}\r\n"
-                        "Message: Extension does not exist.\r\n\r\n".encode()
-                    )
-                else:
-                    await self._answer(frame, writer)
-                frame, pairs = {}, []
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            if writer in self.writers:
-                self.writers.remove(writer)
-            writer.close()
-
-    def originates(self):
-        return [p for p in self.raw if dict(p).get("Action") == "Originate"]
-
-
 async def until(predicate, timeout=15.0, what="condition"):
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -118,7 +72,7 @@ def odoo():
 
 def run(odoo, tmp_path, scenario, ami=None, **cfg):
     async def main():
-        fake_ami = await (ami or RecordingAMI()).start()
+        fake_ami = await (ami or FakeAMI()).start()
         config = make_config(
             odoo,
             tmp_path,
@@ -177,7 +131,7 @@ def test_answered_call_with_digit_is_reported_in_order(odoo, tmp_path):
 
 
 def test_no_answer_busy_and_refused_originate(odoo, tmp_path):
-    ami = RecordingAMI()
+    ami = FakeAMI()
 
     async def scenario(bridge, fake):
         odoo.queue += [cascade_request(1), cascade_request(2, "13700000002")]
