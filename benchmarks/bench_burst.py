@@ -29,7 +29,6 @@ runs)::
     python3 benchmarks/bench_burst.py [--calls 100] [--fake-only]
 """
 
-import argparse
 import contextlib
 import os
 import re
@@ -43,8 +42,11 @@ from stack import (  # noqa: E402
     FakeBackend,
     OdooBackend,
     Stack,
+    bench_arguments,
     new_workdir,
+    odoo_workers_label,
     percentile,
+    real_odoo_skipped,
     wait_until,
 )
 
@@ -155,25 +157,16 @@ def show(name, r):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--calls", type=int, default=100)
-    ap.add_argument("--fake-only", action="store_true")
-    args = ap.parse_args()
+    args = bench_arguments(__doc__, calls=100)
     base = run(FakeBackend(), args.calls, "1360")
     show("baseline", base)
-    missing = OdooBackend.missing_env()
-    if args.fake_only or missing:
-        print(
-            "real Odoo not measured"
-            + (f": set {', '.join(missing)}" if missing else "")
-        )
+    if real_odoo_skipped(args):
         return
     real = run(OdooBackend(new_workdir()), args.calls, "1361")
     show("real", real)
     print(f"ratio real/baseline p99: x{real['p99'] / base['p99']:.1f}")
     ok = real["lost"] == 0 and real["duplicated"] == 0 and real["p99"] <= 1.5
-    workers = os.environ.get("EC_ODOO_WORKERS") or "2 (production shape)"
-    print(f"Odoo workers: {workers}")
+    print(f"Odoo workers: {odoo_workers_label()}")
     print(
         f"goal {args.calls} alerts, 0 lost, 0 duplicated, p99 <= 1.5 s: "
         f"{'MET' if ok else 'NOT MET'}"

@@ -31,7 +31,6 @@ Run (root, SIPp, and the EC_* variables of ``./bin/eldercare dev-env``)::
     python3 benchmarks/bench_popup_latency.py [--calls 30] [--fake-only]
 """
 
-import argparse
 import json
 import os
 import re
@@ -47,8 +46,11 @@ from stack import (  # noqa: E402
     FakeBackend,
     OdooBackend,
     Stack,
+    bench_arguments,
     new_workdir,
+    odoo_workers_label,
     percentile,
+    real_odoo_skipped,
     wait_until,
 )
 
@@ -192,10 +194,7 @@ def show(name, values):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--calls", type=int, default=30)
-    ap.add_argument("--fake-only", action="store_true")
-    args = ap.parse_args()
+    args = bench_arguments(__doc__, calls=30)
 
     backend = FakeBackend()
     stack = Stack(backend, new_workdir())
@@ -205,12 +204,7 @@ def main():
         stack.close()
         backend.stop()
     show("baseline: arrival -> DialBegin at fake Odoo", base_first)
-    missing = OdooBackend.missing_env()
-    if args.fake_only or missing:
-        print(
-            "real Odoo not measured"
-            + (f": set {', '.join(missing)}" if missing else "")
-        )
+    if real_odoo_skipped(args):
         return
     backend = OdooBackend(new_workdir())
     stack = Stack(backend, new_workdir())
@@ -225,8 +219,7 @@ def main():
     show("real: arrival -> popup after DialBegin (bus)", ringing)
     p99 = percentile(first, 99)
     print(f"ratio real/baseline p99: x{p99 / percentile(base_first, 99):.1f}")
-    workers = os.environ.get("EC_ODOO_WORKERS") or "2 (production shape)"
-    print(f"Odoo workers: {workers}")
+    print(f"Odoo workers: {odoo_workers_label()}")
     print(
         f"goal arrival -> popup p99 <= 300 ms: {'MET' if p99 <= 0.3 else 'NOT MET'} "
         f"({p99 * 1000:.0f} ms; after DialBegin "

@@ -2,6 +2,7 @@
 process, SIPp operator phones and elder calls, an AMI probe, and two Odoo
 backends (the real Odoo with a copied database, or the fake JSON-RPC Odoo)."""
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -845,6 +846,30 @@ class Stack:
 
 
 # ---------------------------------------------------------------- benchmarks
+def bench_arguments(doc, calls):
+    """The command line of a call benchmark: ``--calls``, ``--fake-only``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=calls)
+    parser.add_argument("--fake-only", action="store_true")
+    return parser.parse_args()
+
+
+def real_odoo_skipped(args):
+    """True (and says why) when only the fake-Odoo baseline runs."""
+    missing = OdooBackend.missing_env()
+    if args.fake_only or missing:
+        print(
+            "real Odoo not measured"
+            + (f": set {', '.join(missing)}" if missing else "")
+        )
+        return True
+    return False
+
+
+def odoo_workers_label():
+    return os.environ.get("EC_ODOO_WORKERS") or "2 (production shape)"
+
+
 def percentile(values, pct):
     if not values:
         return float("nan")
