@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import datetime
 import gc
 import json
 import logging
@@ -15,6 +14,7 @@ from .ami import AMIClient
 from .backoff import backoff_delay
 from .batcher import RouteBatcher
 from .callerid import sanitize
+from .clock import utc_iso
 from .dialer import Dialer
 from .events import EventForwarder
 from .held_events import HeldEvents
@@ -22,7 +22,7 @@ from .keyfile import KeyFile
 from .odoo_rpc import OdooError, OdooRPC, OdooUnavailable
 from .outbound import OutboundGuard
 from .recordings import RecordingUploader
-from .routing import Router, utcnow_iso
+from .routing import Router
 from .spool import Spool
 
 _logger = logging.getLogger("eldercare_bridge")
@@ -392,7 +392,7 @@ class Bridge:
             "caller_name": "",
             "did": did if isinstance(did, str) else "",
             "context": frame.get("Context", ""),
-            "received_at": utcnow_iso(),
+            "received_at": utc_iso(),
         }
         if frame.get("Kind") == "ivr":
             params["channel_kind"] = "ivr"
@@ -434,11 +434,7 @@ class Bridge:
                 "linkedid": linkedid,
                 "caller_num": caller,
                 "did": parts[2] if len(parts) > 2 else "",
-                "received_at": datetime.datetime.fromtimestamp(
-                    epoch, datetime.timezone.utc
-                )
-                .replace(tzinfo=None)
-                .isoformat(sep=" ", timespec="seconds"),
+                "received_at": utc_iso(epoch),
             }
             if len(parts) > 3 and parts[3] == "ivr":
                 params["channel_kind"] = "ivr"

@@ -14,13 +14,13 @@ others (each file is its own item, Odoo answers per item).
 import asyncio
 import base64
 import contextlib
-import datetime
 import logging
 import os
 import time
 import wave
 
 from .backoff import backoff_delay
+from .clock import utc_iso
 
 _logger = logging.getLogger("eldercare_bridge.recordings")
 
@@ -35,14 +35,6 @@ def wav_duration(path):
             return round(wav.getnframes() / float(rate), 3) if rate else 0.0
     except (OSError, EOFError, wave.Error):
         return 0.0
-
-
-def _utc_iso(timestamp):
-    return (
-        datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
-        .replace(tzinfo=None)
-        .isoformat(sep=" ", timespec="seconds")
-    )
 
 
 class RecordingUploader:
@@ -86,7 +78,7 @@ class RecordingUploader:
             "filename": name,
             "duration": duration,
             "size": len(data),
-            "recorded_at": _utc_iso(ended - duration),
+            "recorded_at": utc_iso(ended - duration),
             "data": base64.b64encode(data).decode("ascii"),
         }
 

@@ -1,12 +1,12 @@
 """FastAGI handlers: routing decisions (/route) and IVR choices (/ivr)."""
 
 import asyncio
-import datetime
 import logging
 import re
 import time
 
 from .callerid import sanitize
+from .clock import utc_iso
 from .config import EMERGENCY_QUEUE, SERVICE_QUEUE
 from .replica import RouteIndex
 
@@ -15,14 +15,6 @@ _logger = logging.getLogger("eldercare_bridge.routing")
 ROUTES = ("emergency", "ivr", "operator", "fallback")
 IVR_ROUTES = ("operator", "request", "statement", "emergency", "invalid")
 _SAY = re.compile(r"[^0-9.]")
-
-
-def utcnow_iso():
-    return (
-        datetime.datetime.now(datetime.timezone.utc)
-        .replace(tzinfo=None)
-        .isoformat(sep=" ", timespec="seconds")
-    )
 
 
 MAX_CHAIN = 9  # escalation steps handed to the dialplan
@@ -175,7 +167,7 @@ class Router:
         t0 = time.monotonic()
         line, params = await self._call_params(session)
         emergency_line = self.is_emergency_line(line, params["did"])
-        received_at = utcnow_iso()
+        received_at = utc_iso()
         result = None
         # an emergency lookup keeps running after the deadline: its answer
         # (the alert Odoo raised) then settles the spooled alarm without a replay;
@@ -333,7 +325,7 @@ class Router:
                         "caller_num": caller,
                         "did": did,
                         "channel_kind": "ivr",
-                        "received_at": utcnow_iso(),
+                        "received_at": utc_iso(),
                     },
                     reason="voice-menu emergency key, Odoo did not answer",
                 )
