@@ -33,15 +33,6 @@ RESULTS = [
     ("cancelled", "Cancelled"),
     ("lost", "Lost (dialer restarted)"),
 ]
-# AMI OriginateResponse "Reason" (enum ast_control_frame_type) -> result
-ORIGINATE_REASONS = {
-    "0": "failed",
-    "1": "no_answer",
-    "3": "no_answer",
-    "4": "answered",
-    "5": "busy",
-    "8": "congestion",
-}
 
 
 class EldercareDialRequest(models.Model):

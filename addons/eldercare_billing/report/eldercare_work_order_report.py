@@ -1,5 +1,7 @@
 from odoo import fields, models, tools
 
+from odoo.addons.eldercare_base.models.eldercare_work_order import STATES
+
 
 class EldercareWorkOrderReport(models.Model):
     """Work orders by state, provider, service: on-time rate, satisfaction."""
@@ -11,18 +13,7 @@ class EldercareWorkOrderReport(models.Model):
 
     work_order_id = fields.Many2one("eldercare.work.order", readonly=True)
     date = fields.Date(readonly=True)
-    state = fields.Selection(
-        [
-            ("draft", "Draft"),
-            ("assigned", "Assigned"),
-            ("accepted", "Accepted"),
-            ("in_progress", "In Progress"),
-            ("done", "Done"),
-            ("verified", "Verified"),
-            ("cancel", "Cancelled"),
-        ],
-        readonly=True,
-    )
+    state = fields.Selection(STATES, readonly=True)
     provider_id = fields.Many2one("res.partner", readonly=True)
     product_id = fields.Many2one("product.product", string="Service", readonly=True)
     community_id = fields.Many2one("eldercare.area", readonly=True)
