@@ -65,15 +65,7 @@ class EldercarePbx(models.AbstractModel):
             record = record.partner_id
         if record._name != "res.partner":
             raise UserError(_("Cannot tell which number to call for %s.", record))
-        if record.mobile:
-            return record.mobile
-        if "home_phone" in record._fields and record.home_phone:
-            return record.home_phone
-        if "elder_phone_ids" in record._fields:
-            phones = record.elder_phone_ids.filtered("active")
-            if phones:
-                return phones[:1].number
-        return record.phone or False
+        return record._eldercare_best_number()
 
     @api.model
     def _dial(self, vals):

@@ -5,19 +5,13 @@ import binascii
 import logging
 import re
 
-from odoo import api, fields, models
+from odoo import api, models
+
+from .eldercare_pbx_wire import _parse_ts
 
 _logger = logging.getLogger(__name__)
 
 FILENAME_RE = re.compile(r"^[0-9A-Za-z._-]{1,120}\.wav$")
-
-
-def _datetime(value):
-    """The bridge's "YYYY-MM-DD HH:MM:SS" (UTC); now when unreadable."""
-    try:
-        return fields.Datetime.to_datetime(value) or fields.Datetime.now()
-    except (TypeError, ValueError):
-        return fields.Datetime.now()
 
 
 class EldercarePbxBridge(models.AbstractModel):
@@ -65,7 +59,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 {
                     "name": filename,
                     "linkedid": str(item.get("linkedid") or filename[:-4])[:64],
-                    "recorded_at": _datetime(item.get("recorded_at")),
+                    "recorded_at": _parse_ts(item.get("recorded_at")),
                     "duration": duration,
                     "audio": item.get("data"),
                     "audio_filename": filename,

@@ -3,6 +3,8 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.eldercare_base.tools import count_into
+
 DID_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
 
 
@@ -43,13 +45,7 @@ class EldercarePbxLine(models.Model):
     ]
 
     def _compute_call_count(self):
-        counts = dict(
-            self.env["eldercare.call"]._read_group(
-                [("line_id", "in", self.ids)], ["line_id"], ["__count"]
-            )
-        )
-        for line in self:
-            line.call_count = counts.get(line, 0)
+        count_into(self, "call_count", "eldercare.call", "line_id")
 
     @api.constrains("number")
     def _check_number(self):

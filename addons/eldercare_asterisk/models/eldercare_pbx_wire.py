@@ -4,9 +4,10 @@ Plain functions, no model; used by the bridge API, the voice menu and the
 AMI events of the call log."""
 
 import re
-from datetime import datetime, timezone
 
 from odoo import fields
+
+from odoo.addons.eldercare_base.tools import utc_datetime
 
 WARM_MODELS = (
     "eldercare.alert",
@@ -45,27 +46,9 @@ def _text(value, size=MAX_FIELD):
 
 
 def _parse_ts(value):
-    """AMI ``Timestamp`` (epoch float) or ISO string -> naive UTC datetime."""
-    if not value:
-        return fields.Datetime.now()
-    try:
-        epoch = float(value)
-    except (TypeError, ValueError):
-        epoch = None
-    if epoch is not None:
-        try:
-            return datetime.fromtimestamp(epoch, tz=timezone.utc).replace(
-                tzinfo=None, microsecond=0
-            )
-        except (ValueError, OverflowError, OSError):
-            return fields.Datetime.now()
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return fields.Datetime.now()
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed.replace(microsecond=0)
+    """A timestamp the bridge sent (AMI ``Timestamp`` epoch, ISO text) as Odoo
+    stores it; now when it is missing or unreadable."""
+    return utc_datetime(value) or fields.Datetime.now()
 
 
 def _int(value, default=0):

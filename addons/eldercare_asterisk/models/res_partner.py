@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.eldercare_base.tools import count_into
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -11,13 +13,7 @@ class ResPartner(models.Model):
     )
 
     def _compute_eldercare_call_count(self):
-        counts = dict(
-            self.env["eldercare.call"]._read_group(
-                [("elder_id", "in", self.ids)], ["elder_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.eldercare_call_count = counts.get(partner, 0)
+        count_into(self, "eldercare_call_count", "eldercare.call", "elder_id")
 
     def _eldercare_call_number(self):
         """Best number to call this person on (``eldercare.pbx``'s one rule)."""

@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_round
 
+from ..tools import count_into
+
 _logger = logging.getLogger(__name__)
 
 WEEKDAYS = [
@@ -221,13 +223,7 @@ class EldercareRecurringNeed(models.Model):
             need.recurrence_description = text
 
     def _compute_work_order_count(self):
-        counts = dict(
-            self.env["eldercare.work.order"]._read_group(
-                [("need_id", "in", self.ids)], ["need_id"], ["__count"]
-            )
-        )
-        for need in self:
-            need.work_order_count = counts.get(need, 0)
+        count_into(self, "work_order_count", "eldercare.work.order", "need_id")
 
     def _compute_display_name(self):
         for need in self:

@@ -363,7 +363,7 @@ class EldercareWorkOrder(models.Model):
         for order in self:
             elder = order.elder_id
             order.elder_address = elder._eldercare_address() if elder else False
-            order.elder_phone = elder.mobile or elder.home_phone or elder.phone or False
+            order.elder_phone = elder._eldercare_best_number() if elder else False
 
     def _get_contract_line(self, cache=None):
         """The contract line of the order's provider for its item and area."""

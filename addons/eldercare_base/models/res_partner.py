@@ -7,6 +7,8 @@ from stdnum.cn import ric
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import count_into
+
 _logger = logging.getLogger(__name__)
 
 AGE_BANDS = [
@@ -234,13 +236,7 @@ class ResPartner(models.Model):
                 partner.age_band = "90"
 
     def _compute_elder_work_order_count(self):
-        counts = dict(
-            self.env["eldercare.work.order"]._read_group(
-                [("elder_id", "in", self.ids)], ["elder_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.elder_work_order_count = counts.get(partner, 0)
+        count_into(self, "elder_work_order_count", "eldercare.work.order", "elder_id")
 
     @api.constrains("community_id")
     def _check_community_level(self):
@@ -407,6 +403,19 @@ class ResPartner(models.Model):
             for raw in raws_by_e164[phone.number_e164]:
                 elders.setdefault(raw, self.browse(phone.partner_id.id))
         return elders
+
+    def _eldercare_best_number(self):
+        """THE number to call this person on (False when none is on file):
+        mobile, home phone, the first active certified phone (one-key phone,
+        landline...), then the partner's phone. Telephony's
+        ``eldercare.pbx._eldercare_best_number`` answers the same for
+        relatives and users through this."""
+        self.ensure_one()
+        partner = self.sudo()
+        if partner.mobile or partner.home_phone:
+            return partner.mobile or partner.home_phone
+        phones = partner.elder_phone_ids.filtered("active")
+        return phones[:1].number or partner.phone or False
 
     def _eldercare_address(self):
         """One-line address, largest unit first (北京市 朝阳区 和平里...)."""

@@ -1,6 +1,7 @@
 from . import (
     test_area_elder,
     test_bench,
+    test_contact_helpers,
     test_dispatch,
     test_i18n,
     test_personal_data,

@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from odoo.addons.eldercare_base.tools import count_into
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -33,13 +35,9 @@ class ResPartner(models.Model):
     )
 
     def _compute_eldercare_statement_count(self):
-        counts = dict(
-            self.env["eldercare.statement"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
+        count_into(
+            self, "eldercare_statement_count", "eldercare.statement", "partner_id"
         )
-        for partner in self:
-            partner.eldercare_statement_count = counts.get(partner, 0)
 
     def _compute_eldercare_month_due(self):
         Statement = self.env["eldercare.statement"]

@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -74,21 +74,6 @@ SATISFACTION = [
 # within the given number of seconds).
 TARGET_60 = 97.5
 TARGET_180 = 99.0
-
-
-def _to_utc_naive(value):
-    """Parse a datetime or ISO string (optionally with offset) into naive UTC."""
-    if not value:
-        return False
-    if isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        try:
-            value = datetime.fromisoformat(text)
-        except ValueError:
-            return fields.Datetime.to_datetime(text)
-    if isinstance(value, datetime) and value.tzinfo:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
 
 
 class EldercareAlert(models.Model):

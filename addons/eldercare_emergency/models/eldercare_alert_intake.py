@@ -29,7 +29,7 @@ from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import mute_logger
 
-from .eldercare_alert import _to_utc_naive
+from odoo.addons.eldercare_base.tools import utc_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -90,11 +90,10 @@ class EldercareAlert(models.Model):
                 "eldercare_emergency.alert_type_emergency_call",
                 raise_if_not_found=False,
             )
-        try:
-            received_at = _to_utc_naive(vals.get("received_at"))
-        except Exception:
-            _logger.warning("Bad received_at %r", vals.get("received_at"))
-            received_at = False
+        received_at = utc_datetime(vals.get("received_at"))
+        if vals.get("received_at") and not received_at:
+            # the alarm is raised all the same, stamped now
+            _logger.warning("Unreadable received_at %r", vals.get("received_at"))
         create_vals = {
             "call_linkedid": str(vals.get("linkedid") or "").strip() or False,
             "caller_number": caller or False,

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.eldercare_base.tools import count_into
+
 
 class EldercareAlertType(models.Model):
     _name = "eldercare.alert.type"
@@ -36,13 +38,7 @@ class EldercareAlertType(models.Model):
     ]
 
     def _compute_alert_count(self):
-        counts = dict(
-            self.env["eldercare.alert"]._read_group(
-                [("type_id", "in", self.ids)], ["type_id"], ["__count"]
-            )
-        )
-        for alert_type in self:
-            alert_type.alert_count = counts.get(alert_type, 0)
+        count_into(self, "alert_count", "eldercare.alert", "type_id")
 
     @api.constrains("feedback_minutes", "reminder_minutes")
     def _check_minutes(self):

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.eldercare_base.tools import count_into
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -19,13 +21,7 @@ class ResPartner(models.Model):
     )
 
     def _compute_eldercare_alert_count(self):
-        counts = dict(
-            self.env["eldercare.alert"]._read_group(
-                [("elder_id", "in", self.ids)], ["elder_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.eldercare_alert_count = counts.get(partner, 0)
+        count_into(self, "eldercare_alert_count", "eldercare.alert", "elder_id")
 
     def action_view_eldercare_alerts(self):
         self.ensure_one()

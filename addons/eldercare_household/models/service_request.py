@@ -162,24 +162,13 @@ class EldercareServiceRequest(models.Model):
         for req in self:
             elder = req.partner_id
             if elder:
-                req.address = self._format_partner_address(elder)
-                req.phone = (
-                    elder.mobile
-                    or elder.phone
-                    or elder["home_phone"]
-                    or req.caller_number
-                )
+                req.address = elder._eldercare_address() or False
+                req.phone = elder._eldercare_best_number() or req.caller_number
                 req.community_id = elder.community_id
             else:
                 req.phone = req.phone or req.caller_number
                 req.address = req.address
                 req.community_id = req.community_id
-
-    @api.model
-    def _format_partner_address(self, partner):
-        text = partner._display_address(without_company=True) or ""
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        return "\n".join(lines) or False
 
     @api.depends("partner_id", "caller_name", "caller_number")
     def _compute_requester_display(self):

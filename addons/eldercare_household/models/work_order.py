@@ -86,16 +86,8 @@ class EldercareWorkOrder(models.Model):
         self.ensure_one()
         elder = self.elder_id.sudo()
         request = self.request_id.sudo()
-        address = request.address or (
-            elder
-            and self.env["eldercare.service.request"]._format_partner_address(elder)
-        )
-        phone = (
-            request.phone
-            or elder.mobile
-            or elder.phone
-            or (elder["home_phone"] if elder else False)
-        )
+        address = request.address or (elder and elder._eldercare_address())
+        phone = request.phone or (elder and elder._eldercare_best_number())
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         return {
             "id": self.id,
