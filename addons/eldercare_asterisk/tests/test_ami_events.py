@@ -293,6 +293,43 @@ class TestAmiEvents(EldercarePbxCase):
         self.assertEqual(call.initiated_by_id, self.operator)
         self.assertEqual(call.dialed_number, "13600000009")
 
+    def test_inbound_call_whose_routing_lookup_never_came_has_its_elder(self):
+        """The bridge answered a service call from its replica and dropped the
+        lookup Odoo was too busy for: the AMI events alone log the call with
+        the elder, as the operator's call log and the elder's history show."""
+        lid = "1763971200.61"
+        self.bridge.ami_events(
+            [
+                ev(
+                    "Newchannel",
+                    lid,
+                    Uniqueid=lid,
+                    Channel="PJSIP/trunk-00000061",
+                    CallerIDNum=ELDER_NUMBER,
+                    Exten=SERVICE_DID,
+                ),
+                ev("Hangup", lid, 20, Uniqueid=lid, Cause="16"),
+            ]
+        )
+        call = self.call_of(lid)
+        self.assertEqual(call.direction, "inbound")
+        self.assertEqual(call.elder_id, self.elder)
+        self.assertIn(call, self.elder.eldercare_call_ids)
+        stranger = "1763971200.62"
+        self.bridge.ami_events(
+            [
+                ev(
+                    "Newchannel",
+                    stranger,
+                    Uniqueid=stranger,
+                    Channel="PJSIP/trunk-00000062",
+                    CallerIDNum="13600000077",
+                    Exten=SERVICE_DID,
+                )
+            ]
+        )
+        self.assertFalse(self.call_of(stranger).elder_id)
+
     def test_outbound_busy(self):
         lid = "ec-outbound-1"
         call = self.env["eldercare.call"].create(

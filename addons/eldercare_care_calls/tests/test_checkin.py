@@ -269,6 +269,28 @@ class TestCheckin(EldercarePbxCase):
         self.assertEqual(attempt.inbound_call_id, self.call_of("1733000000.1"))
         self.assertFalse(self.checkin_dials(self.sync()), "no outbound call placed")
 
+    def test_inbound_call_known_only_from_the_ami_events_is_the_checkin(self):
+        """The bridge answered the call from its replica and Odoo never got
+        the routing lookup: the call's first channel event checks in."""
+        self.make_plan(number=ELDER_NUMBER)
+        attempt = self.plan_today()
+        lid = "1733000000.5"
+        self.bridge.ami_events(
+            [
+                {
+                    "Event": "Newchannel",
+                    "Linkedid": lid,
+                    "Uniqueid": lid,
+                    "Channel": "PJSIP/trunk-00000005",
+                    "CallerIDNum": ELDER_NUMBER,
+                    "Exten": SERVICE_DID,
+                }
+            ]
+        )
+        self.assertEqual(attempt.state, "checked_in")
+        self.assertEqual(attempt.inbound_call_id, self.call_of(lid))
+        self.assertFalse(self.checkin_dials(self.sync()), "no outbound call placed")
+
     def test_inbound_call_cancels_the_queued_call(self):
         self.make_plan(number=ELDER_NUMBER)
         attempt = self.plan_today()
