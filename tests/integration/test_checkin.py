@@ -110,17 +110,23 @@ def requests_of(admin, attempt_ids):
 
 
 def wait_states(admin, plans, states, timeout, what):
-    return wait_until(
-        lambda: (
-            (rows := attempts(admin, plans))
-            and len(rows) == len(plans)
-            and all(r["state"] in states for r in rows)
-            and rows
-        ),
-        timeout,
-        0.3,
-        what,
-    )
+    try:
+        return wait_until(
+            lambda: (
+                (rows := attempts(admin, plans))
+                and len(rows) == len(plans)
+                and all(r["state"] in states for r in rows)
+                and rows
+            ),
+            timeout,
+            0.3,
+            what,
+        )
+    except AssertionError as exc:
+        # what each attempt and its calls came to, for the one reading CI
+        rows = attempts(admin, plans)
+        calls = requests_of(admin, [r["id"] for r in rows])
+        raise AssertionError(f"{exc}: attempts {rows}, calls {calls}") from None
 
 
 def unique(prefix):
