@@ -295,3 +295,38 @@ def test_full_reload_keeps_the_whole_replica_until_it_is_complete(tmp_path):
     during, after = asyncio.run(scenario())
     assert during == [101, 105, 110]
     assert after == 999
+
+
+def test_late_service_lookups_still_reach_odoo(fake, tmp_path):
+    """Service calls answered from the replica while Odoo is slow: each
+    routing lookup still reaches Odoo, even one that waited behind busy
+    batches, because Odoo's answer logs the call with its elder (the elder's
+    history, the check-in of an elder who calls in)."""
+
+    async def scenario():
+        cfg = make_config(fake, tmp_path, route_odoo_wait=0.02)
+        async with running_bridge(cfg) as bridge:
+            await _ready(bridge)
+            await asyncio.sleep(0.5)  # start-up calls done
+            fake.delay = 1.0
+            got = await asyncio.gather(
+                *(
+                    agi_call(
+                        bridge.agi.port,
+                        "route",
+                        ["service", f"late.{i}", "8000"],
+                        callerid="13800138000",
+                    )
+                    for i in range(4)
+                )
+            )
+            linkedids = {f"late.{i}" for i in range(4)}
+            await _until(
+                lambda: linkedids <= {p["linkedid"] for p in fake.routed()},
+                timeout=10,
+                message="every late lookup in Odoo",
+            )
+            return got
+
+    got = asyncio.run(scenario())
+    assert all(g["ROUTE"] == "ivr" and g["ELDER_ID"] == "7" for g in got)

@@ -157,10 +157,20 @@ class Router:
         if emergency_line:
             self.bridge.track_late_route(params["linkedid"], rpc_task)
         else:
-            # the call row only: not worth an Odoo connection for longer
-            loop = asyncio.get_running_loop()
-            loop.call_later(self.cfg.route_timeout, rpc_task.cancel)
+            # Odoo's answer comes too late for the route but still logs the
+            # call with its elder (the elder's history, the check-in of an
+            # elder who calls in): it runs on, in the batches of the lookups
+            # that follow, within the RPC timeout
+            rpc_task.add_done_callback(self._late_service_lookup_done)
         return dict(local)
+
+    def _late_service_lookup_done(self, future):
+        if future.cancelled():
+            return
+        if future.exception() is not None:
+            _logger.warning(
+                "late routing lookup of a service call failed: %s", future.exception()
+            )
 
     # -- /route ----------------------------------------------------------------
     async def handle_route(self, session):
