@@ -61,10 +61,13 @@ class EldercareCall(models.Model):
             # the elder too: the routing lookup may never reach Odoo (a service
             # call answered from the bridge's replica drops a lookup Odoo is
             # too busy to take in time), and the log, the elder's history and
-            # the check-in of an elder who calls in must not depend on it
+            # the check-in of an elder who calls in must not depend on it; the
+            # batch looked the elders of its new calls up at once
             vals.update(
                 direction="inbound",
-                elder_id=bridge._find_elder(caller).id or False,
+                elder_id=self.env.context.get("eldercare_elder_by_caller", {}).get(
+                    caller, False
+                ),
                 caller_number=caller,
                 caller_number_e164=bridge._normalize(caller),
                 caller_name=_text(event.get("CallerIDName")),

@@ -466,6 +466,21 @@ class EldercarePbxBridge(models.AbstractModel):
             call.linkedid: call
             for call in Call.search([("linkedid", "in", list(linkedids))])
         }
+        # the elders of the calls this batch starts, in one query: a burst of
+        # alarms must not cost one phone lookup per channel event
+        elder_ids = {
+            caller: elder.id
+            for caller, elder in self.env["res.partner"]
+            ._eldercare_find_elders_by_phone(
+                _text(event.get("CallerIDNum"))
+                for event in events
+                if isinstance(event, dict)
+                and event.get("Event") == "Newchannel"
+                and _event_linkedid(event) not in calls
+            )
+            .items()
+        }
+        Call = Call.with_context(eldercare_elder_by_caller=elder_ids)
         processed = skipped = ignored = 0
         deferred, deferred_calls = [], set()
         for event in events:
@@ -489,7 +504,9 @@ class EldercarePbxBridge(models.AbstractModel):
                 continue
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    call = getattr(calls.get(linkedid, Call), handler)(event, linkedid)
+                    call = getattr(
+                        calls.get(linkedid, Call).with_env(Call.env), handler
+                    )(event, linkedid)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 if not defer_conflicts:
                     raise

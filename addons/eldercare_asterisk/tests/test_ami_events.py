@@ -3,6 +3,7 @@ from unittest.mock import patch
 import psycopg2
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -329,6 +330,53 @@ class TestAmiEvents(EldercarePbxCase):
             ]
         )
         self.assertFalse(self.call_of(stranger).elder_id)
+
+    def test_a_burst_of_new_calls_finds_each_elder_in_one_lookup(self):
+        """Alarms of a whole building arriving in one AMI batch: every call is
+        logged with its own elder (written in any form), a stranger with none,
+        and the elders are looked up once for the batch, not once a call."""
+        elders = self.elder | self.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "is_elder": True,
+                    "elder_phone_ids": [
+                        Command.create(
+                            {"number": number, "phone_type": "emergency_button"}
+                        )
+                    ],
+                }
+                for name, number in (
+                    ("刘淑珍", "13700007011"),
+                    ("陈国华", "13700007012"),
+                )
+            ]
+        )
+        callers = [ELDER_NUMBER, "+86 137 0000 7011", "0086-13700007012", "13600000078"]
+        lids = [f"1763971200.7{i}" for i in range(len(callers))]
+        Phone = type(self.env["eldercare.phone"])
+        with patch.object(
+            Phone, "search_fetch", autospec=True, side_effect=Phone.search_fetch
+        ) as lookups:
+            self.bridge.ami_events(
+                [
+                    ev(
+                        "Newchannel",
+                        lid,
+                        i,
+                        Uniqueid=lid,
+                        Channel=f"PJSIP/trunk-0000007{i}",
+                        CallerIDNum=caller,
+                        Exten=EMERGENCY_DID,
+                    )
+                    for i, (lid, caller) in enumerate(zip(lids, callers, strict=True))
+                ]
+            )
+        self.assertEqual(
+            [self.call_of(lid).elder_id for lid in lids],
+            [*elders, self.env["res.partner"]],
+        )
+        self.assertEqual(lookups.call_count, 1, "one phone lookup for the batch")
 
     def test_outbound_busy(self):
         lid = "ec-outbound-1"
