@@ -7,8 +7,6 @@ from markupsafe import escape
 
 from odoo import _, api, fields, models
 
-from .eldercare_pbx_care_call import DEFAULT_CALL_TZ, TZ_PARAM
-
 REMINDED_STATES = ("assigned", "accepted")
 CALL_BACK_DIGIT = "1"
 CHANGE_DIGIT = "2"
@@ -17,20 +15,13 @@ CHANGE_DIGIT = "2"
 class EldercareCareCall(models.Model):
     _inherit = "eldercare.care.call"  # pylint: disable=consider-merging-classes-inherited
 
-    @api.model
-    def _care_tz(self):
-        name = self.env["ir.config_parameter"].sudo().get_param(TZ_PARAM)
-        try:
-            return pytz.timezone(name or DEFAULT_CALL_TZ)
-        except pytz.UnknownTimeZoneError:
-            return pytz.timezone(DEFAULT_CALL_TZ)
-
     # ------------------------------------------------------------ schedule
     @api.model
     def _eldercare_schedule_reminders(self, date=None):
         """Today's birthday greetings and the reminders of the services
         scheduled tomorrow (local days); each once. Returns the new calls."""
-        today = date or fields.Date.context_today(self)
+        tz = self.env["eldercare.pbx"]._eldercare_care_tz()
+        today = date or datetime.datetime.now(pytz.utc).astimezone(tz).date()
         birthdays = self.env["res.partner"]._eldercare_birthday_partners(today)
         vals_list = [
             {
@@ -41,7 +32,6 @@ class EldercareCareCall(models.Model):
             }
             for elder in birthdays
         ]
-        tz = self._care_tz()
         tomorrow = today + datetime.timedelta(days=1)
 
         def utc(day):
@@ -99,7 +89,9 @@ class EldercareCareCall(models.Model):
     # ---------------------------------------------------- service reminder
     def _care_prompt_service_reminder(self):
         order = self.work_order_id.sudo()
-        local = pytz.utc.localize(order.date_scheduled).astimezone(self._care_tz())
+        local = pytz.utc.localize(order.date_scheduled).astimezone(
+            self.env["eldercare.pbx"]._eldercare_care_tz()
+        )
         product = order.product_id.with_context(lang=self._care_say_lang())
         say = f"{product.name}，{local.hour}点{local.minute:02d}分"
         prompt = "&".join(

@@ -21,7 +21,6 @@ from .eldercare_checkin_attempt import STATES
 _logger = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_TZ = "Asia/Shanghai"
 CREATE_BATCH = 2000
 
 
@@ -123,12 +122,9 @@ class EldercareCheckinPlan(models.Model):
 
     # ------------------------------------------------------------ planning
     @api.model
-    def _checkin_default_tz(self):
-        return self.env.company.partner_id.tz or self.env.user.tz or DEFAULT_TZ
-
-    @api.model
     def _cron_plan_today(self):
-        tz = pytz.timezone(self._checkin_default_tz())
+        """Plan the center's today (its care-call timezone, whoever runs it)."""
+        tz = self.env["eldercare.pbx"]._eldercare_care_tz()
         today = datetime.datetime.now(pytz.utc).astimezone(tz).date()
         return self._eldercare_plan_day(today)
 
@@ -154,13 +150,13 @@ class EldercareCheckinPlan(models.Model):
         done = {row[0] for row in self.env.cr.fetchall()}
         plans = plans.filtered(lambda p: p.id not in done)
         best = self.env["eldercare.pbx"]._eldercare_best_number
-        default_tz = self._checkin_default_tz()
+        default_tz = self.env["eldercare.pbx"]._eldercare_care_tz()
         # group by (tz, window) to spread each window's calls evenly
         # in the order the plans were made (a record order through the
         # elder's name would shuffle the day's calls between runs)
         groups = defaultdict(list)
         for plan in plans.sorted("id"):
-            tz = plan.elder_id.tz or default_tz
+            tz = plan.elder_id.tz or default_tz.zone
             groups[(tz, plan.window_start, plan.window_end)].append(plan)
         vals_list = []
         no_number = []
@@ -168,7 +164,7 @@ class EldercareCheckinPlan(models.Model):
             try:
                 tz = pytz.timezone(tz_name)
             except pytz.UnknownTimeZoneError:
-                tz = pytz.timezone(DEFAULT_TZ)
+                tz = default_tz
             start_at = _local_to_utc(tz, day, start)
             end_at = _local_to_utc(tz, day, end)
             span = (end_at - start_at).total_seconds()

@@ -4,11 +4,8 @@
   off by default: an elder living alone needs the call most when the family
   is away); the morning planning leaves those plans out that day.
 * Care calls (surveys, greetings, reminders) are never placed on a holiday:
-  they wait for the next working day, after its quiet hours."""
-
-import datetime
-
-import pytz
+  they wait for the next working day, after its quiet hours
+  (``eldercare.pbx._eldercare_call_quiet_until``, eldercare_pbx_care_call.py)."""
 
 from odoo import api, fields, models
 
@@ -52,40 +49,3 @@ class EldercareCheckinPlan(models.Model):
         return plans.filtered(
             lambda p: not (p.skip_holidays and p.company_id.id in closed)
         )
-
-
-class EldercarePbx(models.AbstractModel):
-    _inherit = "eldercare.pbx"  # pylint: disable=consider-merging-classes-inherited
-
-    @api.model
-    def _eldercare_call_quiet_until(self, now=None):
-        """Quiet hours, then the company's public holidays: a care call that
-        falls on a holiday waits for the next working day (at the end of its
-        quiet hours)."""
-        now = now or fields.Datetime.now()
-        until = super()._eldercare_call_quiet_until(now=now)
-        window = self._eldercare_call_window()
-        tz = window[2] if window else pytz.timezone("Asia/Shanghai")
-        holidays = set(
-            self.env["eldercare.holiday"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", self.env.company.id),
-                    ("date", ">=", fields.Date.to_date(now)),
-                ]
-            )
-            .mapped("date")
-        )
-        moment = until or now
-        local = pytz.utc.localize(moment).astimezone(tz)
-        if local.date() not in holidays:
-            return until
-        day = local.date()
-        while day in holidays:
-            day += datetime.timedelta(days=1)
-        start = window[1] if window else 0  # the end of the quiet hours
-        opens = tz.localize(
-            datetime.datetime.combine(day, datetime.time(start // 60, start % 60))
-        )
-        return opens.astimezone(pytz.utc).replace(tzinfo=None)

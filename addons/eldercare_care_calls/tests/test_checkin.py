@@ -1,5 +1,7 @@
 import datetime
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -120,6 +122,37 @@ class TestCheckin(EldercarePbxCase):
         self.assertFalse(
             self.Plan._eldercare_plan_day(day), "a second run plans nothing again"
         )
+
+    def test_plan_today_is_the_centers_day_whoever_presses_it(self):
+        """01:00 in Shanghai is still the evening before in Brussels: a user
+        set to Brussels who presses *Plan today* plans the center's new day,
+        from the start of the elder's window, as the morning job does; the
+        care-call timezone setting moves the center's day."""
+        elder = self.env["res.partner"].create(
+            {"name": "老人 周", "is_elder": True, "mobile": "13700009201"}
+        )
+        plan = self.make_plan(elder, window_start=8.0, window_end=10.0, retries=0)
+        brussels = eldercare_user(
+            self.env,
+            "ec_checkin_brussels",
+            "社区 外派",
+            "supervisor",
+            tz="Europe/Brussels",
+        )
+        with freeze_time("2026-12-02 17:00:00"):  # Shanghai Thu 3 Dec 01:00
+            self.Plan.with_user(brussels).browse(plan.id).action_plan_today()
+        attempt = plan.attempt_ids
+        self.assertEqual(attempt.date, datetime.date(2026, 12, 3))
+        self.assertEqual(attempt.window_start_at, datetime.datetime(2026, 12, 3, 0, 0))
+        self.assertEqual(attempt.next_call_at, datetime.datetime(2026, 12, 3, 0, 0))
+        self.env["ir.config_parameter"].set_param(
+            "eldercare_care_calls.timezone", "Europe/Brussels"
+        )
+        with freeze_time("2026-12-03 17:00:00"):  # Brussels Thu 3 Dec 18:00
+            self.assertFalse(
+                self.Plan._cron_plan_today().filtered(lambda a: a.plan_id == plan),
+                "the center's Thursday is planned already",
+            )
 
     def test_a_plan_without_number_is_a_missed_checkin_at_once(self):
         elder = self.env["res.partner"].create({"name": "无电话", "is_elder": True})
