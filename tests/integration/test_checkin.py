@@ -11,6 +11,7 @@ Retries are 2 s apart (``eldercare_care_calls.checkin_retry_seconds``).
 
 import datetime
 import random
+import time
 import zoneinfo
 
 import pytest
@@ -35,20 +36,38 @@ def checkin_stack(cascade_stack):  # noqa: F811 - the fixture, by name
     return st, admin
 
 
-def local_hours(delta_minutes=0):
-    now = datetime.datetime.now(zoneinfo.ZoneInfo(TZ)) + datetime.timedelta(
+def local_hours(delta_minutes=0, tz=TZ):
+    now = datetime.datetime.now(zoneinfo.ZoneInfo(tz)) + datetime.timedelta(
         minutes=delta_minutes
     )
     return now.hour + now.minute / 60.0
 
 
-def make_elders(admin, numbers, retries=1, window=None, registered=()):
+def window_from_now(minutes):
+    """An elder's timezone and a window of theirs from a minute ago to
+    ``minutes`` ahead that lies on the center's today (the planner's day is the
+    center's, Asia/Shanghai): in the center's own timezone, or, in its last
+    hour, one twelve hours behind it (UTC-4). In the center's last minute the
+    test waits for its midnight, so that the day cannot turn between this
+    choice and the planning."""
+    now = datetime.datetime.now(zoneinfo.ZoneInfo(TZ))
+    to_midnight = 86400 - (now.hour * 3600 + now.minute * 60 + now.second)
+    if to_midnight < 60:
+        time.sleep(to_midnight + 1)
+    tz = TZ if local_hours(minutes) > local_hours() else "Etc/GMT+4"
+    start = local_hours(-1, tz)
+    if start > local_hours(0, tz):  # the center's first minute
+        start = 0.0
+    return tz, (start, local_hours(minutes, tz))
+
+
+def make_elders(admin, numbers, retries=1, window=None, registered=(), tz=TZ):
     """One elder and plan per number; returns the plan ids in order. The
     ``registered`` numbers are on file as the elder's phone (caller lookup)."""
     start, end = window or (0.0, 24.0)
     plans = []
     for number in numbers:
-        vals = {"name": f"长者{number[-4:]}", "is_elder": True, "tz": TZ}
+        vals = {"name": f"长者{number[-4:]}", "is_elder": True, "tz": tz}
         vals["mobile"] = number
         if number in registered:
             vals["elder_phone_ids"] = [
@@ -184,13 +203,12 @@ def test_inbound_call_inside_the_window_checks_in_without_a_call(checkin_stack):
     stack, admin = checkin_stack
     # two plans in one window, spread in the order they were made: the first
     # is called at once, the second's call is due half-way through the window;
-    # the elder calls in before
-    window = (local_hours(-1), local_hours(60))
-    if window[1] <= window[0]:
-        pytest.skip("too close to midnight in Asia/Shanghai")
+    # the elder calls in before (near the center's midnight the elders live
+    # in a timezone where the hour still falls on the center's day)
+    tz, window = window_from_now(60)
     other, caller = unique("19991"), "137" + "%08d" % random.randrange(10**8)
     plans = make_elders(
-        admin, [other, caller], retries=0, window=window, registered=[caller]
+        admin, [other, caller], retries=0, window=window, registered=[caller], tz=tz
     )
     plan_today(admin, plans, due_now=False)
     stack.ami.originate(SERVICE_DID, caller, wait=5)
