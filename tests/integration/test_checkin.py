@@ -212,7 +212,28 @@ def test_inbound_call_inside_the_window_checks_in_without_a_call(checkin_stack):
     )
     plan_today(admin, plans, due_now=False)
     stack.ami.originate(SERVICE_DID, caller, wait=5)
-    rows = wait_states(admin, plans, {"checked_in"}, 60, "both checked in")
+    try:
+        rows = wait_states(admin, plans, {"checked_in"}, 60, "both checked in")
+    except AssertionError as exc:
+        # which way Odoo learnt of the elder's call, if at all (the routing
+        # lookup, the AMI events): the call log, the bridge's lines, the AMI
+        # channel events of the caller
+        calls = admin(
+            "eldercare.call",
+            "search_read",
+            [("caller_number", "like", caller[-8:])],
+            ["linkedid", "direction", "route", "did", "elder_id", "channel"],
+        )
+        lines = [ln for ln in stack.bridge.log().splitlines() if caller in ln]
+        channels = [
+            {k: e.get(k) for k in ("Event", "Channel", "CallerIDNum", "Linkedid")}
+            for e in stack.ami.events
+            if e.get("Event") in ("Newchannel", "NewCallerid")
+            and caller in str(e.get("CallerIDNum", ""))
+        ]
+        raise AssertionError(
+            f"{exc}; calls of {caller}: {calls}; bridge: {lines}; AMI: {channels}"
+        ) from None
     by_plan = {r["plan_id"][0]: r for r in rows}
     inbound = by_plan[plans[1]]
     assert inbound["result"] == "inbound", rows
