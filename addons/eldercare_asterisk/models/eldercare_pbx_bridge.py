@@ -481,6 +481,7 @@ class EldercarePbxBridge(models.AbstractModel):
             .items()
         }
         Call = Call.with_context(eldercare_elder_by_caller=elder_ids)
+        calls = {linkedid: call.with_env(Call.env) for linkedid, call in calls.items()}
         processed = skipped = ignored = 0
         deferred, deferred_calls = [], set()
         for event in events:
@@ -504,9 +505,7 @@ class EldercarePbxBridge(models.AbstractModel):
                 continue
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                    call = getattr(
-                        calls.get(linkedid, Call).with_env(Call.env), handler
-                    )(event, linkedid)
+                    call = getattr(calls.get(linkedid, Call), handler)(event, linkedid)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 if not defer_conflicts:
                     raise
