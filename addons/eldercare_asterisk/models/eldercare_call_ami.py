@@ -8,7 +8,7 @@ import logging
 
 from odoo import api, models
 
-from .eldercare_pbx_wire import _int, _parse_ts, _text
+from .eldercare_pbx_wire import _caller_id, _int, _parse_ts, _text
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ class EldercareCall(models.Model):
         """AMI event name -> method of the call log handling it."""
         return {
             "Newchannel": "_on_newchannel",
+            "NewCallerid": "_on_new_callerid",
             "DialBegin": "_on_dial_begin",
             "BridgeEnter": "_on_bridge_enter",
             "AgentConnect": "_on_agent_connect",
@@ -44,7 +45,7 @@ class EldercareCall(models.Model):
             return call
         if uniqueid and uniqueid != linkedid:
             return call  # a later leg of a call we do not log
-        caller = _text(event.get("CallerIDNum"))
+        caller = _caller_id(event.get("CallerIDNum"))
         exten = _text(event.get("Exten"), 32)
         operator_id = bridge._operator_for_channel(channel)
         vals = {
@@ -70,13 +71,39 @@ class EldercareCall(models.Model):
                 ),
                 caller_number=caller,
                 caller_number_e164=bridge._normalize(caller),
-                caller_name=_text(event.get("CallerIDName")),
+                caller_name=_caller_id(event.get("CallerIDName")),
                 did=exten if line_id else False,
                 line_id=line_id,
             )
         return bridge._upsert_calls([(linkedid, {}, vals)]).get(
             linkedid, self.env["eldercare.call"]
         )
+
+    def _on_new_callerid(self, event, linkedid):
+        """The caller id set after the channel began (a Local channel's, a
+        trunk sending it late): an inbound call logged without a number gets
+        it, and its elder, here too, not only from the routing lookup."""
+        call, bridge = self, self.env["eldercare.pbx.bridge"]
+        caller = _caller_id(event.get("CallerIDNum"))
+        uniqueid = _text(event.get("Uniqueid"), 150)
+        if not call or call.direction != "inbound" or not caller:
+            return call
+        if uniqueid not in (linkedid, call.uniqueid) or call.caller_number:
+            return call  # another leg's caller id, or the number is known
+        update = bridge._merge_call_vals(
+            call,
+            {
+                "caller_number": caller,
+                "caller_number_e164": bridge._normalize(caller),
+                "caller_name": _caller_id(event.get("CallerIDName")),
+                "elder_id": self.env.context.get("eldercare_elder_by_caller", {}).get(
+                    caller, False
+                ),
+            },
+        )
+        if update:
+            call.write(update)
+        return call
 
     def _on_dial_begin(self, event, linkedid):
         call, bridge = self, self.env["eldercare.pbx.bridge"]

@@ -28,6 +28,7 @@ from .eldercare_pbx_wire import (
     QUEUE_EMERGENCY,
     QUEUE_SERVICE,
     WARM_MODELS,
+    _caller_id,
     _endpoint_of,
     _event_linkedid,
     _int,
@@ -472,11 +473,16 @@ class EldercarePbxBridge(models.AbstractModel):
             caller: elder.id
             for caller, elder in self.env["res.partner"]
             ._eldercare_find_elders_by_phone(
-                _text(event.get("CallerIDNum"))
+                _caller_id(event.get("CallerIDNum"))
                 for event in events
                 if isinstance(event, dict)
-                and event.get("Event") == "Newchannel"
-                and _event_linkedid(event) not in calls
+                and (
+                    (
+                        event.get("Event") == "Newchannel"
+                        and _event_linkedid(event) not in calls
+                    )
+                    or event.get("Event") == "NewCallerid"
+                )
             )
             .items()
         }

@@ -19,6 +19,7 @@ WARM_MODELS = (
 QUEUE_EMERGENCY = "eldercare-emergency"
 QUEUE_SERVICE = "eldercare-service"
 MAX_FIELD = 64
+ANONYMOUS_CALLER_IDS = ("", "unknown", "anonymous", "restricted", "private")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 CHANNEL_SUFFIX_RE = re.compile(r"-[0-9a-fA-F]{6,}(;[12])?$")
 LOCAL_RE = re.compile(r"^Local/([^@]+)@", re.IGNORECASE)
@@ -43,6 +44,14 @@ def _text(value, size=MAX_FIELD):
     if isinstance(value, bytes):
         value = value.decode(errors="replace")
     return CONTROL_RE.sub("", str(value)).strip()[:size]
+
+
+def _caller_id(value):
+    """A caller id from the wire, '' when there is none: Asterisk writes an
+    empty one as ``<unknown>`` (a Local channel's first events, a withheld
+    number), which is no number to find an elder by."""
+    text = _text(value)
+    return "" if text.strip("<>").lower() in ANONYMOUS_CALLER_IDS else text
 
 
 def _parse_ts(value):

@@ -331,6 +331,44 @@ class TestAmiEvents(EldercarePbxCase):
         )
         self.assertFalse(self.call_of(stranger).elder_id)
 
+    def test_a_caller_id_set_after_the_channel_names_the_elder(self):
+        """A Local channel's first event has no caller id (``<unknown>``):
+        the ``NewCallerid`` of the call's first channel fills the number and
+        the elder; another leg's, or a later change, leaves the log alone."""
+        lid = "1763971200.81"
+        first = {"Uniqueid": lid, "Channel": "Local/x@in-00000081;1"}
+        self.bridge.ami_events(
+            [
+                ev(
+                    "Newchannel",
+                    lid,
+                    **first,
+                    CallerIDNum="<unknown>",
+                    CallerIDName="<unknown>",
+                    Exten=SERVICE_DID,
+                ),
+                ev(
+                    "NewCallerid",
+                    lid,
+                    Uniqueid="1763971200.82",
+                    Channel="Local/x@in-00000081;2",
+                    CallerIDNum="13600000079",
+                ),
+            ]
+        )
+        call = self.call_of(lid)
+        self.assertEqual(call.direction, "inbound")
+        self.assertFalse(call.caller_number or call.caller_name or call.elder_id)
+        self.bridge.ami_events(
+            [
+                ev("NewCallerid", lid, 1, **first, CallerIDNum=ELDER_NUMBER),
+                ev("NewCallerid", lid, 2, **first, CallerIDNum="13600000079"),
+            ]
+        )
+        self.assertEqual(call.caller_number, ELDER_NUMBER)
+        self.assertEqual(call.elder_id, self.elder)
+        self.assertIn(call, self.elder.eldercare_call_ids)
+
     def test_a_burst_of_new_calls_finds_each_elder_in_one_lookup(self):
         """Alarms of a whole building arriving in one AMI batch: every call is
         logged with its own elder (written in any form), a stranger with none,

@@ -324,6 +324,36 @@ class TestCheckin(EldercarePbxCase):
         self.assertEqual(attempt.inbound_call_id, self.call_of(lid))
         self.assertFalse(self.checkin_dials(self.sync()), "no outbound call placed")
 
+    def test_inbound_call_whose_caller_id_comes_late_is_the_checkin(self):
+        """A call through a Local channel (or a trunk sending the number late)
+        begins as ``<unknown>``; its number comes in ``NewCallerid``, in a
+        later event batch, and the elder calling in is checked in."""
+        self.make_plan(number=ELDER_NUMBER)
+        attempt = self.plan_today()
+        lid = "1733000000.6"
+        channel = {"Linkedid": lid, "Uniqueid": lid, "Channel": "Local/x@in-0006;1"}
+        self.bridge.ami_events(
+            [
+                dict(
+                    channel,
+                    Event="Newchannel",
+                    CallerIDNum="<unknown>",
+                    CallerIDName="<unknown>",
+                    Exten=SERVICE_DID,
+                )
+            ]
+        )
+        call = self.call_of(lid)
+        self.assertFalse(call.caller_number, "<unknown> is no number")
+        self.assertEqual(attempt.state, "planned")
+        self.bridge.ami_events(
+            [dict(channel, Event="NewCallerid", CallerIDNum=ELDER_NUMBER)]
+        )
+        self.assertEqual(call.caller_number, ELDER_NUMBER)
+        self.assertEqual(attempt.state, "checked_in")
+        self.assertEqual(attempt.inbound_call_id, call)
+        self.assertFalse(self.checkin_dials(self.sync()), "no outbound call placed")
+
     def test_inbound_call_cancels_the_queued_call(self):
         self.make_plan(number=ELDER_NUMBER)
         attempt = self.plan_today()

@@ -9,6 +9,8 @@ SERVICE_QUEUE = "eldercare-service"
 
 DEFAULT_FORWARD_EVENTS = (
     "Newchannel",
+    # the caller id of a channel that began without one (Local channels)
+    "NewCallerid",
     "DialBegin",
     "DialEnd",
     "BridgeEnter",

@@ -161,15 +161,21 @@ class Router:
             # call with its elder (the elder's history, the check-in of an
             # elder who calls in): it runs on, in the batches of the lookups
             # that follow, within the RPC timeout
-            rpc_task.add_done_callback(self._late_service_lookup_done)
+            rpc_task.add_done_callback(
+                lambda future: self._late_service_lookup_done(
+                    future, params["linkedid"]
+                )
+            )
         return dict(local)
 
-    def _late_service_lookup_done(self, future):
+    def _late_service_lookup_done(self, future, linkedid):
         if future.cancelled():
             return
         if future.exception() is not None:
             _logger.warning(
-                "late routing lookup of a service call failed: %s", future.exception()
+                "late routing lookup of service call %s failed: %s",
+                linkedid,
+                future.exception(),
             )
 
     # -- /route ----------------------------------------------------------------
